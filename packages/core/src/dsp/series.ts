@@ -1,0 +1,99 @@
+/** A growable Float32Array for framewise values (amortised O(1) push, no boxing). */
+export class Float32Series {
+  #data: Float32Array;
+  #length = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.#data = new Float32Array(Math.max(16, initialCapacity));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(value: number): void {
+    if (this.#length === this.#data.length) {
+      const grown = new Float32Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    this.#data[this.#length++] = value;
+  }
+
+  /** A copy of the values, exactly `length` long. */
+  toArray(): Float32Array {
+    return this.#data.slice(0, this.#length);
+  }
+
+  /** A view of the values (valid until the next push). */
+  view(): Float32Array {
+    return this.#data.subarray(0, this.#length);
+  }
+}
+
+/** A growable Float64Array (event times, durations). */
+export class Float64Series {
+  #data: Float64Array;
+  #length = 0;
+
+  constructor(initialCapacity = 64) {
+    this.#data = new Float64Array(Math.max(16, initialCapacity));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(value: number): void {
+    if (this.#length === this.#data.length) {
+      const grown = new Float64Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    this.#data[this.#length++] = value;
+  }
+
+  toArray(): Float64Array {
+    return this.#data.slice(0, this.#length);
+  }
+}
+
+/** Rows of equal width (e.g. MFCC per frame) stored in one growing Float32Array. */
+export class Float32Matrix {
+  readonly width: number;
+  #data: Float32Array;
+  #rows = 0;
+
+  constructor(width: number, initialRows = 256) {
+    this.width = width;
+    this.#data = new Float32Array(width * Math.max(16, initialRows));
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Appends a row of `width` values. */
+  push(row: ArrayLike<number>): void {
+    if ((this.#rows + 1) * this.width > this.#data.length) {
+      const grown = new Float32Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    const base = this.#rows * this.width;
+    for (let i = 0; i < this.width; i++) this.#data[base + i] = row[i];
+    this.#rows++;
+  }
+
+  /** Row i as a view. */
+  row(i: number): Float32Array {
+    return this.#data.subarray(i * this.width, (i + 1) * this.width);
+  }
+
+  /** The rows as number[][] (the 2-D value form of results). */
+  toRows(): number[][] {
+    const out: number[][] = new Array(this.#rows);
+    for (let r = 0; r < this.#rows; r++) out[r] = Array.from(this.row(r));
+    return out;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @timeside/core — the processor model, the one-pass pipeline, decoders, results and the plugin
+ * registry of TimeSide-TS. Plugins import only from here.
+ */
+
+export * from './errors/index.js';
+export * from './processor/params.js';
+export * from './processor/processor.js';
+export * from './results/result.js';
+export * from './results/container.js';
+export * from './dsp/window.js';
+export * from './dsp/fft.js';
+export * from './dsp/series.js';
+export * from './dsp/downmix.js';
+export * from './dsp/frames.js';
+export * from './dsp/stft.js';
+export * from './decode/decoder.js';
+export * from './decode/array-decoder.js';
+export * from './pipeline/pipeline.js';
+export * from './registry/registry.js';
+export * from './registry/plugin.js';
+import './registry/builtins.js';

@@ -1,0 +1,299 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Decoder } from '../decode/decoder.js';
+import { abortError, graphError, isTimesideError, processError } from '../errors/index.js';
+import { canonicalKey, type Params } from '../processor/params.js';
+import type {
+  AudioBlock,
+  FinishContext,
+  NewResult,
+  NodeSpec,
+  Processor,
+  ProcessorClass,
+  SetupContext,
+  StreamFormat,
+} from '../processor/processor.js';
+import { ResultContainer } from '../results/container.js';
+import type { AnalyzerResult, AudioInfo } from '../results/result.js';
+import { resolveProcessor } from '../registry/registry.js';
+
+/** Progress of a run: frames decoded so far and, when known, in total. */
+export interface ProgressEvent {
+  framesDone: number;
+  totalFrames?: number;
+  /** 0..1 when the total is known. */
+  fraction?: number;
+}
+
+/** A node of the graph: a processor instance and the nodes it consumes. */
+export interface GraphNode {
+  key: string;
+  processor: Processor;
+  deps: GraphNode[];
+  /** Index in execution order. */
+  index: number;
+}
+
+interface PendingOutput {
+  path: string;
+  temp: string;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function keyOf(p: Processor): string {
+  return canonicalKey(p.meta.id, p.params as Params);
+}
+
+/**
+ * A decoder and its processors as a DAG, run in one pass (DESIGN.md §3): the decoder is the
+ * source, fx form a chain after it, every other processor is a sink of the last fx, and the
+ * nodes they require (downmix, frames, STFT, other analyzers) are merged by id + parameters.
+ *
+ * Events: `progress` (ProgressEvent).
+ */
+export class Pipeline extends EventEmitter {
+  readonly decoder: Decoder;
+  readonly #stages: Processor[] = [];
+  /** Results of the last run. */
+  results = new ResultContainer();
+  #nodes: GraphNode[] = [];
+  #fx: Processor[] = [];
+  #running = false;
+
+  constructor(decoder: Decoder, processors: Processor[] = []) {
+    super();
+    this.decoder = decoder;
+    this.#stages.push(...processors);
+  }
+
+  /** Adds processors (the original's `|`). */
+  pipe(...processors: Processor[]): this {
+    this.#stages.push(...processors);
+    return this;
+  }
+
+  /** The processors in execution order after resolving `requires` (built on demand). */
+  async graph(): Promise<readonly GraphNode[]> {
+    await this.#build();
+    return this.#nodes;
+  }
+
+  async #build(): Promise<void> {
+    const byKey = new Map<string, GraphNode>();
+    const nodes: GraphNode[] = [];
+    const visiting = new Set<string>();
+    this.#fx = this.#stages.filter((p) => p.meta.kind === 'fx');
+
+    const instantiate = async (spec: NodeSpec, by: string): Promise<Processor> => {
+      const cls: ProcessorClass =
+        typeof spec.processor === 'string' ? await resolveProcessor(spec.processor) : spec.processor;
+      if (!cls?.meta) throw graphError(`${by} requires an invalid node ${String(spec.processor)}`, by);
+      return new cls(spec.params ?? {});
+    };
+
+    const add = async (processor: Processor): Promise<GraphNode> => {
+      const key = keyOf(processor);
+      const existing = byKey.get(key);
+      if (existing) return existing;
+      if (visiting.has(key)) throw graphError(`${processor.meta.id} requires itself (a cycle)`, processor.meta.id);
+      visiting.add(key);
+      const deps: GraphNode[] = [];
+      const specs = processor.meta.requires?.(processor.params as Params) ?? [];
+      for (const spec of specs) deps.push(await add(await instantiate(spec, processor.meta.id)));
+      visiting.delete(key);
+      const node: GraphNode = { key, processor, deps, index: nodes.length };
+      byKey.set(key, node);
+      nodes.push(node);
+      return node;
+    };
+
+    for (const p of this.#stages) {
+      const kind = p.meta.kind;
+      if (kind === 'decoder') throw graphError(`${p.meta.id} is a decoder: a pipeline has one, its source`, p.meta.id);
+      if (kind !== 'fx') await add(p);
+    }
+    this.#nodes = nodes;
+  }
+
+  /**
+   * Decodes the source once and feeds every processor. Resolves with the results; on any failure
+   * rejects with one TimesideError naming the processor (or file), after releasing everything and
+   * deleting every output written so far.
+   */
+  async run(options: { signal?: AbortSignal } = {}): Promise<ResultContainer> {
+    if (this.#running) throw graphError('this pipeline is already running');
+    this.#running = true;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
+    const outputs: PendingOutput[] = [];
+    const results = new ResultContainer();
+    const started: Processor[] = [];
+    let audio: AudioInfo | undefined;
+    let stage: { processor: Processor; hook: string } | undefined;
+
+    const call = <T>(processor: Processor, hook: string, fn: () => T): T => {
+      stage = { processor, hook };
+      return fn();
+    };
+
+    try {
+      await this.#build();
+      const decoder = this.decoder;
+      started.push(decoder);
+      const opened = await call(decoder, 'open', () => decoder.open(signal));
+      audio = opened.audio;
+      const format: StreamFormat = opened.format;
+      const audioInfo = audio;
+
+      const ctxFor = (inputs: readonly Processor[]): SetupContext => ({
+        audio: audioInfo,
+        inputs,
+        signal,
+        output: (path: string) => {
+          const full = resolve(path);
+          mkdirSync(dirname(full), { recursive: true });
+          const temp = join(dirname(full), `.${basename(full)}.${randomBytes(4).toString('hex')}.part`);
+          outputs.push({ path: full, temp });
+          return temp;
+        },
+      });
+
+      for (const fx of this.#fx) {
+        started.push(fx);
+        await call(fx, 'setup', () => fx.setup(format, ctxFor([])));
+      }
+      for (const node of this.#nodes) {
+        started.push(node.processor);
+        const ctx = ctxFor(node.deps.map((d) => d.processor));
+        await call(node.processor, 'setup', () => node.processor.setup(format, ctx));
+      }
+
+      await this.#pump(format, signal, (p, hook, fn) => call(p, hook, fn));
+
+      stage = undefined;
+      for (const node of this.#nodes) {
+        const processor = node.processor;
+        const ctx: FinishContext = {
+          audio: audioInfo,
+          results,
+          addResult: (r: NewResult) => {
+            const full: AnalyzerResult = {
+              description: '',
+              dataMode: 'value',
+              ...r,
+              processor: {
+                id: processor.meta.id,
+                version: processor.meta.version,
+                params: { ...(processor.params as Params) },
+              },
+              audio: audioInfo,
+            };
+            results.add(full);
+            return full;
+          },
+        };
+        await call(processor, 'finish', () => processor.finish(ctx));
+      }
+      stage = undefined;
+      for (const out of outputs) renameSync(out.temp, out.path);
+      outputs.length = 0;
+      this.results = results;
+      return results;
+    } catch (error) {
+      controller.abort(error);
+      throw this.#wrap(error, stage, audio?.uri);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      const releaseErrors: unknown[] = [];
+      for (const p of started.reverse()) {
+        try {
+          await p.release();
+        } catch (error) {
+          releaseErrors.push(error);
+        }
+      }
+      for (const out of outputs) rmSync(out.temp, { force: true });
+      this.#running = false;
+      if (releaseErrors.length && !controller.signal.aborted) {
+        // A release failure after a successful run is still a failure of that processor.
+        // biome-ignore lint/correctness/noUnsafeFinally: surfacing the release error is intended
+        throw this.#wrap(releaseErrors[0], undefined, audio?.uri);
+      }
+    }
+  }
+
+  async #pump(
+    format: StreamFormat,
+    signal: AbortSignal,
+    call: <T>(p: Processor, hook: string, fn: () => T) => T,
+  ): Promise<void> {
+    const nodes = this.#nodes;
+    const fxChain = this.#fx;
+    const outputs: unknown[] = new Array(nodes.length);
+    const inputs: unknown[][] = nodes.map((n) => new Array(n.deps.length));
+    const total = format.totalFrames;
+    let done = 0;
+    let sawEnd = false;
+    const empty: AudioBlock = {
+      data: Array.from({ length: format.channels }, () => new Float32Array(0)),
+      start: 0,
+      length: 0,
+      eod: true,
+    };
+
+    const push = async (source: AudioBlock) => {
+      let block = source;
+      for (const fx of fxChain) {
+        let out = call(fx, 'process', () => fx.process(block, []));
+        if (isThenable(out)) out = await out;
+        if (out) block = out as AudioBlock;
+      }
+      for (let i = 0; i < nodes.length; i++) {
+        const node = nodes[i];
+        const args = inputs[i];
+        for (let d = 0; d < node.deps.length; d++) args[d] = outputs[node.deps[d].index];
+        let out = call(node.processor, 'process', () => node.processor.process(block, args));
+        if (isThenable(out)) out = await out;
+        outputs[i] = out;
+      }
+      done = block.start + block.length;
+      this.emit('progress', {
+        framesDone: done,
+        totalFrames: total,
+        fraction: total ? Math.min(1, done / total) : undefined,
+      } satisfies ProgressEvent);
+    };
+
+    for await (const block of call(this.decoder, 'blocks', () => this.decoder.blocks(signal))) {
+      if (signal.aborted) throw signal.reason ?? abortError(undefined);
+      await push(block);
+      if (block.eod) {
+        sawEnd = true;
+        break;
+      }
+    }
+    if (!sawEnd) {
+      empty.start = done;
+      await push(empty);
+    }
+  }
+
+  #wrap(error: unknown, stage: { processor: Processor; hook: string } | undefined, file?: string): Error {
+    if (!stage) return isTimesideError(error) ? error : processError('pipeline', 'run', error, file);
+    const id = stage.processor.meta.id;
+    if (isTimesideError(error) && (error.file || error.processor)) return error;
+    return processError(id, stage.hook, error, file);
+  }
+}
+
+/** Builds a pipeline: `pipe(decoder, a, b, c).run()` (the original's `decoder | a | b | c`). */
+export function pipe(decoder: Decoder, ...processors: Processor[]): Pipeline {
+  return new Pipeline(decoder, processors);
+}
