@@ -1,6 +1,14 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type AudioBlock,
+  type FrameBatch,
+  type ProgressEvent,
+  type SetupContext,
+  type StreamFormat,
+  TimesideError,
   arrayDecoder,
   type FinishContext,
   type NodeSpec,
@@ -62,5 +70,173 @@ describe('pipeline DAG', () => {
     expect(a.length).toBe(expectedFrames);
     // 1000 Hz lies in bin round(1000 / 21.53) = 46 → 990.5 Hz: within one bin.
     expect(Math.abs(a[10] - 1000)).toBeLessThan(44100 / 2048);
+  });
+});
+
+/** Records the frames it receives from the shared framing adapter. */
+class FrameRecorder extends Processor {
+  static override readonly meta: ProcessorMeta = {
+    id: 'frame_recorder',
+    kind: 'analyzer',
+    name: 'Frame recorder',
+    version: '1.0.0',
+    description: 'test',
+    params: { frameSize: { type: 'integer', default: 8, minimum: 1, description: '' }, hopSize: { type: 'integer', default: 3, minimum: 1, description: '' } },
+    requires: (p) => [{ processor: 'frames', params: { frameSize: p.frameSize, hopSize: p.hopSize } }],
+  };
+  frames: number[][] = [];
+  override process(_block: AudioBlock, inputs: readonly unknown[]): void {
+    const batch = inputs[0] as FrameBatch;
+    for (let i = 0; i < batch.count; i++) {
+      expect(batch.first + i).toBe(this.frames.length);
+      this.frames.push(Array.from(batch.frames[i]));
+    }
+  }
+}
+
+/** An fx that multiplies by a constant. */
+class Scale extends Processor<{ factor: number }> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'scale_fx',
+    kind: 'fx',
+    name: 'Scale',
+    version: '1.0.0',
+    description: 'test fx',
+    params: { factor: { type: 'number', default: 2, description: '' } },
+  };
+  #out: Float32Array[] = [];
+  override process(block: AudioBlock): AudioBlock {
+    this.#out = block.data.map((c, i) => {
+      const o = this.#out[i] && this.#out[i].length >= block.length ? this.#out[i] : new Float32Array(block.length);
+      for (let n = 0; n < block.length; n++) o[n] = c[n] * this.params.factor;
+      return o;
+    });
+    return { ...block, data: this.#out };
+  }
+}
+
+/** A sink writing a file through ctx.output, failing on demand. */
+class FileSink extends Processor<{ output: string; failAt: string }> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'file_sink',
+    kind: 'encoder',
+    name: 'File sink',
+    version: '1.0.0',
+    description: 'test',
+    params: {
+      output: { type: 'string', default: '', description: '' },
+      failAt: { type: 'string', default: 'never', enum: ['never', 'process', 'finish'], description: '' },
+    },
+  };
+  static released = 0;
+  #temp = '';
+  override setup(_f: StreamFormat, ctx: SetupContext): void {
+    this.#temp = ctx.output(this.params.output);
+    writeFileSync(this.#temp, 'partial ');
+  }
+  override process(block: AudioBlock): void {
+    if (this.params.failAt === 'process' && block.start > 0) throw new Error('disk on fire');
+    appendFileSync(this.#temp, `${block.length} `);
+  }
+  override finish(): void {
+    if (this.params.failAt === 'finish') throw new Error('cannot close');
+  }
+  override release(): void {
+    FileSink.released++;
+  }
+}
+
+describe('pipeline run', () => {
+  it('frames the mono downmix exactly, zero-padding the end', async () => {
+    const left = Float32Array.from({ length: 20 }, (_, i) => 2 * i);
+    const right = new Float32Array(20);
+    const recorder = new FrameRecorder();
+    await pipe(arrayDecoder([left, right], 8000, { blockSize: 7 }), recorder).run();
+    // Independent reference: frame k = samples [3k, 3k+8) of the channel mean, zero-padded.
+    const expected: number[][] = [];
+    for (let start = 0; start < 20; start += 3) {
+      expected.push(Array.from({ length: 8 }, (_, n) => (start + n < 20 ? start + n : 0)));
+    }
+    expect(recorder.frames).toEqual(expected);
+  });
+
+  it('runs the fx chain before the sinks, and decoder.pipe builds the same graph', async () => {
+    const recorder = new FrameRecorder({ frameSize: 4, hopSize: 4 });
+    const signal = Float32Array.from([1, 2, 3, 4]);
+    const pipeline = arrayDecoder(signal, 8000).pipe(new Scale({ factor: 3 })).pipe(recorder);
+    await pipeline.run();
+    expect(recorder.frames).toEqual([[3, 6, 9, 12]]);
+  });
+
+  it('emits progress up to the total', async () => {
+    const events: ProgressEvent[] = [];
+    const pipeline = pipe(arrayDecoder(new Float32Array(10000), 8000, { blockSize: 4000 }), new FrameRecorder());
+    pipeline.on('progress', (e: ProgressEvent) => events.push(e));
+    await pipeline.run();
+    expect(events.map((e) => e.framesDone)).toEqual([4000, 8000, 10000]);
+    expect(events.at(-1)?.fraction).toBe(1);
+  });
+
+  it('renames outputs on success', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    const output = join(dir, 'sub', 'out.txt');
+    await pipe(arrayDecoder(new Float32Array(10), 8000, { blockSize: 4 }), new FileSink({ output })).run();
+    expect(readFileSync(output, 'utf8')).toBe('partial 4 4 2 ');
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['out.txt']);
+  });
+
+  it.each(['process', 'finish'])(
+    'fails with the processor id when it throws in %s, leaves no partial file and releases everything',
+    async (failAt) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+      const output = join(dir, 'out.txt');
+      const releasedBefore = FileSink.released;
+      const run = pipe(
+        arrayDecoder(new Float32Array(10), 8000, { blockSize: 4, uri: 'tone.wav' }),
+        new FileSink({ output: join(dir, 'other.txt') }),
+        new FileSink({ output, failAt }),
+      ).run();
+      const error = await run.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimesideError);
+      expect((error as TimesideError).code).toBe('E_PROCESS');
+      expect((error as TimesideError).processor).toBe('file_sink');
+      expect((error as Error).message).toMatch(
+        new RegExp(`processor file_sink failed in ${failAt}\\(\\) on tone.wav: (disk on fire|cannot close)`),
+      );
+      expect(readdirSync(dir)).toEqual([]);
+      expect(FileSink.released - releasedBefore).toBe(2);
+    },
+  );
+
+  it('reports a cycle in requires', async () => {
+    class Loop extends Processor {
+      static override readonly meta: ProcessorMeta = {
+        id: 'loop',
+        kind: 'analyzer',
+        name: 'Loop',
+        version: '1.0.0',
+        description: '',
+        params: {},
+        requires: () => [{ processor: Loop }],
+      };
+    }
+    await expect(pipe(arrayDecoder(new Float32Array(4)), new Loop()).run()).rejects.toThrow(/loop requires itself/);
+  });
+
+  it('names an unknown required processor', async () => {
+    class NeedsMissing extends Processor {
+      static override readonly meta: ProcessorMeta = {
+        id: 'needs_missing',
+        kind: 'analyzer',
+        name: 'x',
+        version: '1.0.0',
+        description: '',
+        params: {},
+        requires: () => [{ processor: 'no_such_node_xyz' }],
+      };
+    }
+    await expect(pipe(arrayDecoder(new Float32Array(4)), new NeedsMissing()).run()).rejects.toThrow(
+      /no processor with id "no_such_node_xyz"/,
+    );
   });
 });
