@@ -271,13 +271,22 @@ export class Pipeline extends EventEmitter {
       } satisfies ProgressEvent);
     };
 
-    for await (const block of call(this.decoder, 'blocks', () => this.decoder.blocks(signal))) {
-      if (signal.aborted) throw signal.reason ?? abortError(undefined);
-      await push(block);
-      if (block.eod) {
-        sawEnd = true;
-        break;
+    const decoder = this.decoder;
+    const iterator = call(decoder, 'blocks', () => decoder.blocks(signal)[Symbol.asyncIterator]());
+    try {
+      for (;;) {
+        const next = await call(decoder, 'read', () => iterator.next());
+        if (next.done) break;
+        if (signal.aborted) throw signal.reason ?? abortError(undefined);
+        await push(next.value);
+        if (next.value.eod) {
+          sawEnd = true;
+          break;
+        }
       }
+    } finally {
+      // Closing the source must not mask the error that ended the loop.
+      await Promise.resolve(iterator.return?.()).catch(() => undefined);
     }
     if (!sawEnd) {
       empty.start = done;
