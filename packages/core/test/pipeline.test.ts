@@ -4,19 +4,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type AudioBlock,
-  type FrameBatch,
-  type ProgressEvent,
-  type SetupContext,
-  type StreamFormat,
-  TimesideError,
   arrayDecoder,
   type FinishContext,
+  type FrameBatch,
   type NodeSpec,
-  pipe,
   Processor,
   type ProcessorMeta,
+  type ProgressEvent,
+  pipe,
+  type SetupContext,
   type SpectrumBatch,
   Stft,
+  type StreamFormat,
+  TimesideError,
 } from '../src/index.js';
 
 function sine(freqHz: number, seconds: number, sampleRate = 44100): Float32Array {
@@ -48,7 +48,13 @@ function peakBinAnalyzer(id: string) {
       }
     }
     override finish(ctx: FinishContext): void {
-      ctx.addResult({ id, name: id, unit: 'Hz', timeMode: 'framewise', value: Float32Array.from(this.peaks) });
+      ctx.addResult({
+        id,
+        name: id,
+        unit: 'Hz',
+        timeMode: 'framewise',
+        value: Float32Array.from(this.peaks),
+      });
     }
   };
 }
@@ -81,7 +87,10 @@ class FrameRecorder extends Processor {
     name: 'Frame recorder',
     version: '1.0.0',
     description: 'test',
-    params: { frameSize: { type: 'integer', default: 8, minimum: 1, description: '' }, hopSize: { type: 'integer', default: 3, minimum: 1, description: '' } },
+    params: {
+      frameSize: { type: 'integer', default: 8, minimum: 1, description: '' },
+      hopSize: { type: 'integer', default: 3, minimum: 1, description: '' },
+    },
     requires: (p) => [{ processor: 'frames', params: { frameSize: p.frameSize, hopSize: p.hopSize } }],
   };
   frames: number[][] = [];
@@ -107,7 +116,8 @@ class Scale extends Processor<{ factor: number }> {
   #out: Float32Array[] = [];
   override process(block: AudioBlock): AudioBlock {
     this.#out = block.data.map((c, i) => {
-      const o = this.#out[i] && this.#out[i].length >= block.length ? this.#out[i] : new Float32Array(block.length);
+      const o =
+        this.#out[i] && this.#out[i].length >= block.length ? this.#out[i] : new Float32Array(block.length);
       for (let n = 0; n < block.length; n++) o[n] = c[n] * this.params.factor;
       return o;
     });
@@ -163,14 +173,19 @@ describe('pipeline run', () => {
   it('runs the fx chain before the sinks, and decoder.pipe builds the same graph', async () => {
     const recorder = new FrameRecorder({ frameSize: 4, hopSize: 4 });
     const signal = Float32Array.from([1, 2, 3, 4]);
-    const pipeline = arrayDecoder(signal, 8000).pipe(new Scale({ factor: 3 })).pipe(recorder);
+    const pipeline = arrayDecoder(signal, 8000)
+      .pipe(new Scale({ factor: 3 }))
+      .pipe(recorder);
     await pipeline.run();
     expect(recorder.frames).toEqual([[3, 6, 9, 12]]);
   });
 
   it('emits progress up to the total', async () => {
     const events: ProgressEvent[] = [];
-    const pipeline = pipe(arrayDecoder(new Float32Array(10000), 8000, { blockSize: 4000 }), new FrameRecorder());
+    const pipeline = pipe(
+      arrayDecoder(new Float32Array(10000), 8000, { blockSize: 4000 }),
+      new FrameRecorder(),
+    );
     pipeline.on('progress', (e: ProgressEvent) => events.push(e));
     await pipeline.run();
     expect(events.map((e) => e.framesDone)).toEqual([4000, 8000, 10000]);
@@ -220,7 +235,9 @@ describe('pipeline run', () => {
         requires: () => [{ processor: Loop }],
       };
     }
-    await expect(pipe(arrayDecoder(new Float32Array(4)), new Loop()).run()).rejects.toThrow(/loop requires itself/);
+    await expect(pipe(arrayDecoder(new Float32Array(4)), new Loop()).run()).rejects.toThrow(
+      /loop requires itself/,
+    );
   });
 
   it('names an unknown required processor', async () => {

@@ -7,27 +7,67 @@ const processor = { id: 'level', version: '1.0.0', params: { frameSize: 2048 } }
 function sample(): AnalyzerResult[] {
   return [
     {
-      id: 'level.max', name: 'Max level', unit: 'dBFS', description: '', processor, audio,
-      timeMode: 'global', dataMode: 'value', value: -Infinity,
+      id: 'level.max',
+      name: 'Max level',
+      unit: 'dBFS',
+      description: '',
+      processor,
+      audio,
+      timeMode: 'global',
+      dataMode: 'value',
+      value: -Infinity,
     },
     {
-      id: 'pitch.f0', name: 'f0', unit: 'Hz', description: '', processor, audio,
-      timeMode: 'framewise', dataMode: 'value', frame: { sampleRate: 44100, size: 2048, hop: 512 },
+      id: 'pitch.f0',
+      name: 'f0',
+      unit: 'Hz',
+      description: '',
+      processor,
+      audio,
+      timeMode: 'framewise',
+      dataMode: 'value',
+      frame: { sampleRate: 44100, size: 2048, hop: 512 },
       // 0.1 is not exact in float32: the round trip must keep the float32 value bit for bit.
       value: Float32Array.from([0.1, 440.0001, Number.NaN, 1e-30]),
     },
     {
-      id: 'onsets', name: 'Onsets', unit: 's', description: '', processor, audio,
-      timeMode: 'event', dataMode: 'value', time: Float64Array.from([0.5, 1 / 3]),
+      id: 'onsets',
+      name: 'Onsets',
+      unit: 's',
+      description: '',
+      processor,
+      audio,
+      timeMode: 'event',
+      dataMode: 'value',
+      time: Float64Array.from([0.5, 1 / 3]),
     },
     {
-      id: 'silence', name: 'Silence', unit: '', description: '', processor, audio,
-      timeMode: 'segment', dataMode: 'label', time: Float64Array.from([0, 1]),
-      duration: Float64Array.from([1, 1]), label: [0, 1], labelMetadata: { 0: 'sound', 1: 'silence' },
+      id: 'silence',
+      name: 'Silence',
+      unit: '',
+      description: '',
+      processor,
+      audio,
+      timeMode: 'segment',
+      dataMode: 'label',
+      time: Float64Array.from([0, 1]),
+      duration: Float64Array.from([1, 1]),
+      label: [0, 1],
+      labelMetadata: { 0: 'sound', 1: 'silence' },
     },
     {
-      id: 'mfcc', name: 'MFCC', unit: '', description: '', processor, audio,
-      timeMode: 'framewise', dataMode: 'value', value: [[1.5, -2], [3, Number.POSITIVE_INFINITY]],
+      id: 'mfcc',
+      name: 'MFCC',
+      unit: '',
+      description: '',
+      processor,
+      audio,
+      timeMode: 'framewise',
+      dataMode: 'value',
+      value: [
+        [1.5, -2],
+        [3, Number.POSITIVE_INFINITY],
+      ],
     },
   ];
 }
@@ -48,7 +88,10 @@ describe('ResultContainer JSON', () => {
     expect(onsets).toBeInstanceOf(Float64Array);
     expect(onsets[1]).toBe(1 / 3);
     expect(back.get('silence')?.labelMetadata).toEqual({ 0: 'sound', 1: 'silence' });
-    expect(back.get('mfcc')?.value).toEqual([[1.5, -2], [3, Number.POSITIVE_INFINITY]]);
+    expect(back.get('mfcc')?.value).toEqual([
+      [1.5, -2],
+      [3, Number.POSITIVE_INFINITY],
+    ]);
     expect(back.get('pitch.f0')?.processor).toEqual(processor);
   });
 

@@ -1,0 +1,17 @@
+/**
+ * The one module of TimeSide-TS that runs ffmpeg and ffprobe (through fluent-ffmpeg): locating the
+ * binaries, probing, streaming decoding to float32 and encoding from float32. Everything else —
+ * the file decoder, the encoders plugin, `timeside doctor` — goes through these functions.
+ */
+export { type FfmpegDecodeOptions, FfmpegDecodeStream, ffmpegDecode, isUrl } from './decode.js';
+export { createEncoder, type EncoderOptions, type FfmpegEncoder } from './encode.js';
+export { type BinaryInfo, type FfmpegInfo, ffmpegInfo } from './info.js';
+export {
+  type FfmpegSource,
+  type FfprobeSource,
+  type LocatedBinary,
+  locateFfmpeg,
+  locateFfprobe,
+} from './locate.js';
+export { type ProbeInfo, probe } from './probe.js';
+export { liveFfmpegProcesses } from './run.js';
