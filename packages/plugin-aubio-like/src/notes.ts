@@ -1,0 +1,180 @@
+import {
+  canonicalKey,
+  type FinishContext,
+  type NodeSpec,
+  type Params,
+  type ParamsOf,
+  Processor,
+  type ProcessorMeta,
+  resultError,
+  type SetupContext,
+  type StreamFormat,
+  WINDOW_NAMES,
+} from '@timeside/core';
+import { segmentNotes } from './dsp/notes.js';
+import { ODF_METHODS } from './dsp/onset.js';
+import { Onsets } from './onsets.js';
+import { PITCH_METHODS, Pitch } from './pitch.js';
+
+/** A note needs at least half of its pitch frames voiced. */
+const MIN_VOICED_FRACTION = 0.5;
+
+const params = {
+  method: {
+    type: 'string',
+    default: 'specflux',
+    enum: ODF_METHODS,
+    description: 'Onset detection function of the onsets that open notes (see onsets)',
+  },
+  fftSize: {
+    type: 'integer',
+    default: 1024,
+    enum: [256, 512, 1024, 2048, 4096],
+    description: 'FFT and frame size of the onset analysis in samples',
+  },
+  hopSize: {
+    type: 'integer',
+    default: 512,
+    minimum: 1,
+    description: 'Step between frames in samples (onset and pitch analyses)',
+  },
+  window: {
+    type: 'string',
+    default: 'hann',
+    enum: WINDOW_NAMES,
+    description: 'Window of the onset analysis',
+  },
+  threshold: {
+    type: 'number',
+    default: 0.3,
+    minimum: 0,
+    description: 'Onset peak-picking threshold (see onsets)',
+  },
+  silence: {
+    type: 'number',
+    default: -70,
+    maximum: 0,
+    unit: 'dB',
+    description: 'Frames quieter than this (mean power, dBFS) carry no onset and end a note',
+  },
+  minioi: {
+    type: 'number',
+    default: 0.02,
+    minimum: 0,
+    unit: 's',
+    description: 'Minimum inter-onset interval',
+  },
+  pitchMethod: {
+    type: 'string',
+    default: 'yinfft',
+    enum: PITCH_METHODS,
+    description: 'Pitch method of the required pitch analyzer (see pitch)',
+  },
+  pitchFrameSize: {
+    type: 'integer',
+    default: 2048,
+    enum: [512, 1024, 2048, 4096, 8192],
+    description: 'Frame size of the pitch analysis in samples',
+  },
+  releaseDb: {
+    type: 'number',
+    default: 30,
+    exclusiveMinimum: 0,
+    unit: 'dB',
+    description: "A note ends where its power falls this far below the note's median power",
+  },
+  minDuration: {
+    type: 'number',
+    default: 0.03,
+    minimum: 0,
+    unit: 's',
+    description: 'Shorter notes are dropped',
+  },
+} as const;
+
+/** Parameters of `notes`. */
+export type NotesParams = ParamsOf<typeof params>;
+
+function onsetsSpec(p: Params): NodeSpec {
+  const { method, fftSize, hopSize, window, threshold, silence, minioi } = p;
+  return { processor: Onsets, params: { method, fftSize, hopSize, window, threshold, silence, minioi } };
+}
+
+function pitchSpec(p: Params): NodeSpec {
+  return {
+    processor: Pitch,
+    params: { method: p.pitchMethod, frameSize: p.pitchFrameSize, hopSize: p.hopSize },
+  };
+}
+
+/**
+ * `notes`: note events with onset, duration and MIDI pitch, as aubio's `notes` (aubionotes):
+ * each onset from `onsets` opens a note, the note lasts until the next onset or until its sound
+ * falls silent, and its pitch is the median of the `pitch` analyzer's f0 over the note.
+ */
+export class Notes extends Processor<NotesParams> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'notes',
+    kind: 'analyzer',
+    name: 'Notes',
+    version: '1.0.0',
+    description:
+      'Note events (segments): each onset (see onsets) opens a note that lasts until the next onset or ' +
+      'until its power falls below the silence floor or releaseDb under its median power; its pitch is ' +
+      'the median f0 (see pitch) of the voiced pitch frames lying inside the note, reported as the ' +
+      'nearest MIDI note number (notes) and in Hz (notes.frequency). Notes shorter than minDuration or ' +
+      'less than half voiced are dropped. Tested: a C4 E4 G4 C5 melody (0.4 s notes, 0.1 s gaps) gives ' +
+      'MIDI 60, 64, 67, 72 with onsets within 50 ms and durations within 50 ms.',
+    params,
+    results: [
+      { id: 'notes', name: 'Notes', unit: 'MIDI', description: 'Nearest MIDI note number of each note' },
+      { id: 'notes.frequency', name: 'Note frequency', unit: 'Hz', description: 'Median f0 of each note' },
+    ],
+    requires: (p: Params): NodeSpec[] => [onsetsSpec(p), pitchSpec(p)],
+  };
+
+  #onsets!: Onsets;
+  #pitchKey = '';
+  #sampleRate = 0;
+
+  override setup(format: StreamFormat, ctx: SetupContext): void {
+    this.#onsets = ctx.inputs[0] as Onsets;
+    const pitch = ctx.inputs[1] as Pitch;
+    this.#pitchKey = canonicalKey('pitch', pitch.params as Params);
+    this.#sampleRate = format.sampleRate;
+  }
+
+  override finish(ctx: FinishContext): void {
+    const { hopSize, fftSize, pitchFrameSize, silence, releaseDb, minDuration } = this.params;
+    const sampleRate = this.#sampleRate;
+    const f0 = ctx.results.require('pitch.f0');
+    // The pitch analyzer this node requires has finished; a second pitch node with other
+    // parameters finishing in between would have replaced its result.
+    if (canonicalKey('pitch', f0.processor.params as Params) !== this.#pitchKey) {
+      throw resultError(
+        'notes: the pitch.f0 result was replaced by a pitch analyzer with other parameters; give that ' +
+          'analyzer the parameters notes uses (method = pitchMethod, frameSize = pitchFrameSize, hopSize)',
+      );
+    }
+    const notes = segmentNotes(
+      this.#onsets.times(),
+      f0.value as Float32Array,
+      { sampleRate, size: pitchFrameSize, hop: hopSize },
+      this.#onsets.levels(),
+      { sampleRate, size: fftSize, hop: hopSize },
+      ctx.audio.duration > 0 ? ctx.audio.duration : (this.#onsets.levels().length * hopSize) / sampleRate,
+      { silenceDb: silence, releaseDb, minDuration, minVoicedFraction: MIN_VOICED_FRACTION },
+    );
+    const rounded = Float32Array.from(notes.midi, Math.round);
+    const segments = () =>
+      ({ timeMode: 'segment', time: notes.time.slice(), duration: notes.duration.slice() }) as const;
+    ctx.addResult({ id: 'notes', name: 'Notes', unit: 'MIDI', ...segments(), value: rounded });
+    ctx.addResult({
+      id: 'notes.frequency',
+      name: 'Note frequency',
+      unit: 'Hz',
+      ...segments(),
+      value: notes.frequency,
+    });
+  }
+}

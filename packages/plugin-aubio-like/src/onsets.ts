@@ -1,0 +1,176 @@
+import {
+  type AudioBlock,
+  type FinishContext,
+  Float32Series,
+  type NodeSpec,
+  type Params,
+  type ParamsOf,
+  Processor,
+  type ProcessorMeta,
+  type SetupContext,
+  type SpectrumBatch,
+  type StreamFormat,
+  WINDOW_NAMES,
+  type WindowName,
+} from '@timeside/core';
+import { ODF_METHODS, type OdfMethod, onsetTimeOffset, pickPeaks } from './dsp/onset.js';
+import { OnsetDetectionFunction, odfStftSpec } from './onset_detection_function.js';
+
+const params = {
+  method: {
+    type: 'string',
+    default: 'specflux',
+    enum: ODF_METHODS,
+    description: 'Onset detection function the peaks are picked from (see onset_detection_function)',
+  },
+  fftSize: {
+    type: 'integer',
+    default: 1024,
+    enum: [256, 512, 1024, 2048, 4096],
+    description: 'FFT and frame size in samples',
+  },
+  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
+  window: { type: 'string', default: 'hann', enum: WINDOW_NAMES, description: 'Window function' },
+  threshold: {
+    type: 'number',
+    default: 0.3,
+    minimum: 0,
+    description: 'Peak-picking threshold: weight of the local mean of the ODF above its local median (aubio)',
+  },
+  silence: {
+    type: 'number',
+    default: -70,
+    maximum: 0,
+    unit: 'dB',
+    description: 'Frames quieter than this (mean power, dBFS) carry no onset',
+  },
+  minioi: {
+    type: 'number',
+    default: 0.02,
+    minimum: 0,
+    unit: 's',
+    description: 'Minimum inter-onset interval: an onset closer than this to the previous one is dropped',
+  },
+} as const;
+
+/** Parameters of `onsets`. */
+export type OnsetsParams = ParamsOf<typeof params>;
+
+/** The ODF node (`onset_detection_function`) an ODF consumer requires, with its STFT parameters. */
+export function odfSpec(p: Params): NodeSpec {
+  return {
+    processor: OnsetDetectionFunction,
+    params: { method: p.method, fftSize: p.fftSize, hopSize: p.hopSize, window: p.window },
+  };
+}
+
+/** Mean power in dBFS of a frame (aubio's silence test uses the same measure). */
+function levelDb(frame: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < frame.length; i++) sum += frame[i] * frame[i];
+  return sum > 0 ? 10 * Math.log10(sum / frame.length) : Number.NEGATIVE_INFINITY;
+}
+
+/** Onset times (s) and ODF values from an ODF and the frames' levels, as `onsets` reports them. */
+export function detectOnsets(
+  odf: Float32Array,
+  levels: Float32Array,
+  options: {
+    method: OdfMethod;
+    sampleRate: number;
+    fftSize: number;
+    hopSize: number;
+    threshold: number;
+    silence: number;
+    minioi: number;
+    window?: WindowName;
+  },
+): { time: Float64Array; strength: Float32Array } {
+  const peaks = pickPeaks(odf, { threshold: options.threshold });
+  const offset = onsetTimeOffset(options.method, options.fftSize, options.hopSize, options.window);
+  const times: number[] = [];
+  const strengths: number[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const position of peaks) {
+    const frame = Math.min(odf.length - 1, Math.round(position));
+    // The onset lies in this frame or its neighbours: gate on the loudest of them.
+    const level = Math.max(
+      levels[Math.max(0, frame - 1)],
+      levels[frame],
+      levels[Math.min(odf.length - 1, frame + 1)],
+    );
+    if (!(level >= options.silence)) continue;
+    const time = Math.max(0, (position * options.hopSize + offset) / options.sampleRate);
+    if (time - last < options.minioi) continue;
+    times.push(time);
+    strengths.push(odf[frame]);
+    last = time;
+  }
+  return { time: Float64Array.from(times), strength: Float32Array.from(strengths) };
+}
+
+/**
+ * `onsets`: the times where notes and percussive events begin, by aubio's adaptive peak picking
+ * over the onset detection function (aubio `onset`, Brossier 2006): low-pass, then each frame's
+ * value above its local median by more than `threshold` × its local mean is a candidate; peaks in
+ * silent frames or closer than `minioi` to the previous onset are dropped. It requires the
+ * `onset_detection_function` node with the same method and STFT, so asking for both computes
+ * the ODF once.
+ */
+export class Onsets extends Processor<OnsetsParams> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'onsets',
+    kind: 'analyzer',
+    name: 'Onsets',
+    version: '1.0.0',
+    description:
+      'Onset times in seconds by adaptive median/mean peak picking over the onset detection function ' +
+      '(aubio onset: threshold, silence in dBFS, minimum inter-onset interval). Each peak frame is ' +
+      'placed where the onset actually lies in that frame (a per-method offset, see onsetTimeOffset), ' +
+      'so times are not delayed by the framing. Values: the ODF at each onset. Tested: a 120 BPM click ' +
+      'track gives F ≥ 0.98 at ±50 ms (MIREX one-to-one matching) with every click within 10 ms; ' +
+      'irregular noise bursts, 1 kHz blips and bursts on a −50 dBFS noise bed give F ≥ 0.98 with every ' +
+      'method.',
+    params,
+    results: [
+      { id: 'onsets', name: 'Onsets', unit: 's', description: 'Event times; value: ODF at the onset' },
+    ],
+    requires: (p: Params): NodeSpec[] => [odfSpec(p), odfStftSpec(p)],
+  };
+
+  #odf!: OnsetDetectionFunction;
+  #levels = new Float32Series(4096);
+  #sampleRate = 0;
+  #times: Float64Array = new Float64Array(0);
+
+  override setup(format: StreamFormat, ctx: SetupContext): void {
+    this.#odf = ctx.inputs[0] as OnsetDetectionFunction;
+    this.#sampleRate = format.sampleRate;
+    const expected = format.totalFrames ? Math.ceil(format.totalFrames / this.params.hopSize) + 1 : 4096;
+    this.#levels = new Float32Series(expected);
+  }
+
+  override process(_block: AudioBlock, inputs: readonly unknown[]): void {
+    const spectra = inputs[1] as SpectrumBatch;
+    for (let f = 0; f < spectra.count; f++) this.#levels.push(levelDb(spectra.frames[f]));
+  }
+
+  override finish(ctx: FinishContext): void {
+    const { time, strength } = detectOnsets(this.#odf.values(), this.#levels.view(), {
+      ...this.params,
+      sampleRate: this.#sampleRate,
+    });
+    this.#times = time;
+    ctx.addResult({ id: 'onsets', name: 'Onsets', unit: 's', timeMode: 'event', time, value: strength });
+  }
+
+  /** The onset times (s), once `finish` has run (for consumers such as `notes`). */
+  times(): Float64Array {
+    return this.#times;
+  }
+
+  /** Mean power (dBFS) of every STFT frame processed so far (a view, valid until the next frame). */
+  levels(): Float32Array {
+    return this.#levels.view();
+  }
+}

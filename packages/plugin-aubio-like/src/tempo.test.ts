@@ -1,0 +1,73 @@
+import { arrayDecoder, isTimesideError, pipe } from '@timeside/core';
+import { describe, expect, it } from 'vitest';
+import { autocorrelation, rayleigh } from './dsp/tempo.js';
+import { Tempo } from './tempo.js';
+import { clickTrack, matchEvents, regularTimes } from './test/click-tracks.js';
+
+const SAMPLE_RATE = 44100;
+
+async function analyse(audio: Float32Array, params: Record<string, unknown> = {}) {
+  const results = await pipe(arrayDecoder(audio, SAMPLE_RATE), new Tempo(params)).run();
+  return { tempo: results.require('tempo'), beats: results.require('beats') };
+}
+
+describe('tempo kernels', () => {
+  it('autocorrelation matches the direct sum Σ x[n]·x[n+l] / (N − l)', () => {
+    const x = Float32Array.from({ length: 37 }, (_, i) => Math.sin(i * 0.7) + (i % 5 === 0 ? 1 : 0));
+    const r = autocorrelation(x, 20);
+    for (const lag of [0, 1, 5, 13, 20]) {
+      let direct = 0;
+      for (let n = 0; n + lag < x.length; n++) direct += x[n] * x[n + lag];
+      expect(r[lag]).toBeCloseTo(direct / (x.length - lag), 4);
+    }
+  });
+
+  it('the Rayleigh prior peaks at its β', () => {
+    const beta = 43;
+    expect(rayleigh(beta, beta)).toBeGreaterThan(rayleigh(beta - 1, beta));
+    expect(rayleigh(beta, beta)).toBeGreaterThan(rayleigh(beta + 1, beta));
+  });
+});
+
+describe('tempo', () => {
+  it.each([60, 90, 120, 140])(
+    'reads a %d BPM click track within ±1 BPM and beats on the clicks',
+    async (bpm) => {
+      const clicks = regularTimes(bpm, 0.5, 14);
+      const { tempo, beats } = await analyse(clickTrack(clicks, 14, { seed: bpm }));
+      expect(tempo.timeMode).toBe('global');
+      expect(tempo.unit).toBe('BPM');
+      const beatF = matchEvents(clicks, beats.time!, 0.07).fMeasure;
+      console.log(
+        `tempo of a ${bpm} BPM click track: ${(tempo.value as number).toFixed(3)} BPM, beat F=${beatF.toFixed(3)}`,
+      );
+      expect(Math.abs((tempo.value as number) - bpm)).toBeLessThanOrEqual(1);
+      // MIREX beat evaluation: F-measure within ±70 ms.
+      expect(beats.timeMode).toBe('event');
+      expect(beatF).toBeGreaterThanOrEqual(0.95);
+    },
+  );
+
+  it('reads 120 BPM on a −50 dBFS noise bed', async () => {
+    const clicks = regularTimes(120, 0.5, 12);
+    const { tempo } = await analyse(clickTrack(clicks, 12, { seed: 2, bedDb: -50 }));
+    expect(Math.abs((tempo.value as number) - 120)).toBeLessThanOrEqual(1);
+  });
+
+  it('reports 0 BPM and no beats on silence', async () => {
+    const { tempo, beats } = await analyse(new Float32Array(3 * SAMPLE_RATE));
+    expect(tempo.value).toBe(0);
+    expect(beats.time).toHaveLength(0);
+  });
+
+  it('rejects maxBpm ≤ minBpm when constructed', () => {
+    let error: unknown;
+    try {
+      new Tempo({ minBpm: 150, maxBpm: 100 });
+    } catch (e) {
+      error = e;
+    }
+    expect(isTimesideError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'E_PARAM', processor: 'tempo', param: 'maxBpm' });
+  });
+});
