@@ -1,0 +1,316 @@
+import {
+  type AudioBlock,
+  type FinishContext,
+  Float32Series,
+  type FrameBatch,
+  Frames,
+  type NodeSpec,
+  type Params,
+  type ParamsOf,
+  Processor,
+  type ProcessorMeta,
+  paramError,
+  type ResultSpec,
+  type SpectrumBatch,
+  Stft,
+  type StreamFormat,
+  windowFunction,
+} from '@timeside/core';
+import { AMDF, DynamicWavelet, YIN } from 'pitchfinder';
+import { McLeodPitch } from './dsp/mcleod.js';
+import { clarityAt, frameLevelDb, type PitchEstimate } from './dsp/periodicity.js';
+import { groupStablePitch, medianInPlace } from './dsp/pitch_segments.js';
+import { YinFft } from './dsp/yinfft.js';
+
+/** Pitch detection methods, after aubio's names. */
+export const PITCH_METHODS = ['yin', 'yinfft', 'amdf', 'mcleod', 'dynamic_wavelet'] as const;
+export type PitchMethod = (typeof PITCH_METHODS)[number];
+
+/** Segments of `pitch.segments` hold frames within this many cents of their mean pitch. */
+const SEGMENT_TOLERANCE_CENTS = 50;
+
+const params = {
+  method: {
+    type: 'string',
+    default: 'yin',
+    enum: PITCH_METHODS,
+    description:
+      'yin (pitchfinder, time domain, O(N²): ≈ 2× realtime at 2048/512), yinfft (spectral YIN on the ' +
+      "shared STFT: ≈ 75× realtime, aubio's default), mcleod (McLeod pitch method by FFT: ≈ 80×), amdf " +
+      '(pitchfinder, average magnitude difference, integer lags: ≈ 0.5×), dynamic_wavelet (pitchfinder, ' +
+      'Larson & Maddox wavelet: ≈ 50×)',
+  },
+  frameSize: {
+    type: 'integer',
+    default: 2048,
+    enum: [512, 1024, 2048, 4096, 8192],
+    description:
+      'Analysis frame in samples; lags up to frameSize/2 are searched, so the lowest f0 is sampleRate / (frameSize/2)',
+  },
+  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
+  minFreq: {
+    type: 'number',
+    default: 60,
+    exclusiveMinimum: 0,
+    unit: 'Hz',
+    description: 'Lowest f0 reported',
+  },
+  maxFreq: {
+    type: 'number',
+    default: 2500,
+    exclusiveMinimum: 0,
+    unit: 'Hz',
+    description: 'Highest f0 reported',
+  },
+  tolerance: {
+    type: 'number',
+    default: 0.15,
+    exclusiveMinimum: 0,
+    maximum: 1,
+    description: "yin, yinfft: YIN's absolute threshold on the normalised difference d′ (lower is stricter)",
+  },
+  minConfidence: {
+    type: 'number',
+    default: 0.5,
+    minimum: 0,
+    maximum: 1,
+    description: 'A frame is voiced only when its confidence reaches this value',
+  },
+  silenceDb: {
+    type: 'number',
+    default: -50,
+    maximum: 0,
+    unit: 'dBFS',
+    description: 'Frames whose RMS level is below this are unvoiced without analysis (aubio: −50)',
+  },
+  minSegmentDuration: {
+    type: 'number',
+    default: 0.05,
+    minimum: 0,
+    unit: 's',
+    description: 'Shortest segment kept in pitch.segments',
+  },
+} as const;
+
+/** Parameters of `pitch`. */
+export type PitchParams = ParamsOf<typeof params>;
+
+const RESULTS = [
+  {
+    id: 'pitch.f0',
+    name: 'Pitch',
+    unit: 'Hz',
+    description: 'Fundamental frequency per frame; NaN where the frame is unvoiced (see pitch.voiced)',
+  },
+  {
+    id: 'pitch.confidence',
+    name: 'Pitch confidence',
+    unit: '',
+    description:
+      'Periodicity of each frame in [0, 1] (yinfft: 1 − d′ at the period; mcleod: clarity; yin, amdf, ' +
+      'dynamic_wavelet: normalised square difference at the detected period); 0 for silent frames',
+  },
+  {
+    id: 'pitch.voiced',
+    name: 'Voicing',
+    unit: '',
+    description: 'Label per frame: 1 voiced (f0 valid), 0 unvoiced (silence, noise or out of range)',
+  },
+  {
+    id: 'pitch.median',
+    name: 'Median pitch',
+    unit: 'Hz',
+    description: 'Median f0 of the voiced frames; NaN if none',
+  },
+  {
+    id: 'pitch.segments',
+    name: 'Stable pitch segments',
+    unit: 'Hz',
+    description: 'Runs of voiced frames within ±50 cents of their mean pitch, with their median f0',
+  },
+] as const satisfies readonly ResultSpec[];
+
+function resultSpec(id: (typeof RESULTS)[number]['id']): ResultSpec {
+  return RESULTS.find((r) => r.id === id)!;
+}
+
+type Detect = (frame: Float32Array, spectrum: Float32Array | undefined, out: PitchEstimate) => void;
+
+/**
+ * `pitch`: framewise fundamental frequency of the mono downmix, with a confidence and a voicing
+ * decision, plus the median pitch and stable-pitch segments (TimeSide's `aubio_pitch`).
+ */
+export class Pitch extends Processor<PitchParams> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'pitch',
+    kind: 'analyzer',
+    name: 'Pitch',
+    version: '1.0.0',
+    description:
+      'Fundamental frequency (f0, Hz) of each frame of the mono downmix, by one of five methods: yin ' +
+      '(de Cheveigné & Kawahara, JASA 2002, through pitchfinder), yinfft (spectral YIN after Brossier ' +
+      '2006 and aubio, on the shared STFT, with an A-weighted power spectrum and the Hann window ' +
+      'autocorrelation divided out as in Boersma 1993), mcleod (McLeod & Wyvill 2005), amdf and ' +
+      'dynamic_wavelet (pitchfinder). A frame is voiced when its RMS level is above silenceDb, the ' +
+      'method finds a period, the f0 lies in [minFreq, maxFreq] and the confidence reaches ' +
+      'minConfidence; unvoiced frames have f0 = NaN, never a 0 Hz guess, and pitch.voiced = 0. ' +
+      'pitch.median is the median f0 of voiced frames; pitch.segments groups consecutive voiced frames ' +
+      'within ±50 cents. Frame i covers samples [i·hop, i·hop + frameSize). Tested: sines at 110, 220, ' +
+      '261.63, 440, 880 and 1760 Hz, and 8-partial harmonic tones at 110 and 330 Hz, give a median ' +
+      'error ≤ 5 cents with yin, yinfft and mcleod (measured ≤ 1.4 cents; ≤ 20 ' +
+      'cents with amdf and dynamic_wavelet at 440 Hz); silence and white noise are ≥ 95 % unvoiced.',
+    params,
+    results: RESULTS,
+    requires: (p: Params): NodeSpec[] =>
+      p.method === 'yinfft'
+        ? [{ processor: Stft, params: { fftSize: p.frameSize, hopSize: p.hopSize, window: 'hann' } }]
+        : [{ processor: Frames, params: { frameSize: p.frameSize, hopSize: p.hopSize } }],
+  };
+
+  #sampleRate = 0;
+  #detect!: Detect;
+  readonly #estimate: PitchEstimate = { period: 0, confidence: 0 };
+  #f0 = new Float32Series();
+  #confidence = new Float32Series();
+  #voiced = new Float32Series();
+
+  constructor(given: Partial<PitchParams> | Record<string, unknown> = {}) {
+    super(given);
+    const { minFreq, maxFreq } = this.params;
+    if (minFreq >= maxFreq) {
+      throw paramError('pitch', 'minFreq', `must be below maxFreq (${maxFreq} Hz), got ${minFreq} Hz`);
+    }
+  }
+
+  override setup(format: StreamFormat): void {
+    const { method, frameSize, hopSize, minFreq, maxFreq, tolerance } = this.params;
+    const sampleRate = format.sampleRate;
+    this.#sampleRate = sampleRate;
+    const frames = format.totalFrames ? Math.ceil(format.totalFrames / hopSize) + 1 : 1024;
+    this.#f0 = new Float32Series(frames);
+    this.#confidence = new Float32Series(frames);
+    this.#voiced = new Float32Series(frames);
+    this.#detect = createDetector(method, frameSize, sampleRate, minFreq, maxFreq, tolerance);
+  }
+
+  override process(_block: AudioBlock, inputs: readonly unknown[]): void {
+    const isSpectral = this.params.method === 'yinfft';
+    const batch = inputs[0] as FrameBatch | SpectrumBatch;
+    const complex = isSpectral ? (batch as SpectrumBatch).complex : undefined;
+    const { frameSize, minFreq, maxFreq, minConfidence, silenceDb } = this.params;
+    const estimate = this.#estimate;
+    const sampleRate = this.#sampleRate;
+    for (let f = 0; f < batch.count; f++) {
+      const frame = batch.frames[f];
+      if (frameLevelDb(frame, frameSize) < silenceDb) {
+        this.#push(Number.NaN, 0, false);
+        continue;
+      }
+      this.#detect(frame, complex?.[f], estimate);
+      const hz = estimate.period > 0 ? sampleRate / estimate.period : Number.NaN;
+      const voiced = hz >= minFreq && hz <= maxFreq && estimate.confidence >= minConfidence;
+      this.#push(voiced ? hz : Number.NaN, estimate.confidence, voiced);
+    }
+  }
+
+  #push(hz: number, confidence: number, voiced: boolean): void {
+    this.#f0.push(hz);
+    this.#confidence.push(confidence);
+    this.#voiced.push(voiced ? 1 : 0);
+  }
+
+  override finish(ctx: FinishContext): void {
+    const { frameSize, hopSize, minSegmentDuration } = this.params;
+    const sampleRate = this.#sampleRate;
+    const frame = { sampleRate, size: frameSize, hop: hopSize };
+    const f0 = this.#f0.toArray();
+    ctx.addResult({ ...resultSpec('pitch.f0'), timeMode: 'framewise', frame, value: f0 });
+    ctx.addResult({
+      ...resultSpec('pitch.confidence'),
+      timeMode: 'framewise',
+      frame,
+      value: this.#confidence.toArray(),
+    });
+    ctx.addResult({
+      ...resultSpec('pitch.voiced'),
+      timeMode: 'framewise',
+      dataMode: 'label',
+      frame,
+      label: Array.from(this.#voiced.view()),
+      labelMetadata: { 0: 'unvoiced', 1: 'voiced' },
+    });
+
+    const voicedHz = f0.filter((hz) => hz > 0);
+    ctx.addResult({ ...resultSpec('pitch.median'), timeMode: 'global', value: medianInPlace(voicedHz) });
+
+    const hopS = hopSize / sampleRate;
+    const minFrames = Math.ceil(minSegmentDuration / hopS - 1e-9);
+    const segments = groupStablePitch(f0, SEGMENT_TOLERANCE_CENTS, minFrames);
+    ctx.addResult({
+      ...resultSpec('pitch.segments'),
+      timeMode: 'segment',
+      value: segments.medianHz,
+      time: Float64Array.from(segments.firstFrame, (i) => i * hopS),
+      duration: Float64Array.from(segments.frameCount, (n) => n * hopS),
+    });
+  }
+}
+
+/**
+ * The detector of one method, with its buffers allocated here, once. Every detector writes a
+ * period in samples (0 = none) and a confidence in [0, 1].
+ */
+function createDetector(
+  method: PitchMethod,
+  frameSize: number,
+  sampleRate: number,
+  minFreq: number,
+  maxFreq: number,
+  tolerance: number,
+): Detect {
+  const minLag = Math.max(2, Math.floor(sampleRate / maxFreq));
+  const maxLag = Math.ceil(sampleRate / minFreq);
+  // pitchfinder's detectors return a frequency (or null) and no confidence: the clarity at the
+  // detected period (normalised square difference, McLeod & Wyvill eq. 6) gives one on the same
+  // scale as mcleod's, cheaply (two passes over the frame).
+  const fromFrequency = (hz: number | null, frame: Float32Array, out: PitchEstimate) => {
+    if (hz === null || !(hz > 0)) {
+      out.period = 0;
+      out.confidence = 0;
+      return;
+    }
+    out.period = sampleRate / hz;
+    out.confidence = clarityAt(frame, out.period);
+  };
+  switch (method) {
+    case 'yin': {
+      // pitchfinder's YIN analyses the largest power of two strictly below its input's length and
+      // searches lags up to half of it: a frame of N samples would use only N/2 of them and lags
+      // up to N/4. Given N + 1 samples (the extra one is never read) it uses the whole frame,
+      // lags up to N/2 — YIN's integration window W = N/2. Its own probability gate is disabled:
+      // voicing is decided on the clarity like the other methods.
+      const yin = YIN({ sampleRate, threshold: tolerance, probabilityThreshold: 0 });
+      const input = new Float32Array(frameSize + 1);
+      return (frame, _spectrum, out) => {
+        input.set(frame);
+        fromFrequency(yin(input), frame, out);
+      };
+    }
+    case 'amdf': {
+      const amdf = AMDF({ sampleRate, minFrequency: minFreq, maxFrequency: maxFreq });
+      return (frame, _spectrum, out) => fromFrequency(amdf(frame), frame, out);
+    }
+    case 'dynamic_wavelet': {
+      const wavelet = DynamicWavelet({ sampleRate });
+      return (frame, _spectrum, out) => fromFrequency(wavelet(frame), frame, out);
+    }
+    case 'mcleod': {
+      const mpm = new McLeodPitch(frameSize);
+      return (frame, _spectrum, out) => mpm.detect(frame, out);
+    }
+    case 'yinfft': {
+      const yinfft = new YinFft(frameSize, sampleRate, windowFunction('hann', frameSize));
+      return (_frame, spectrum, out) => yinfft.detect(spectrum!, minLag, maxLag, tolerance, out);
+    }
+  }
+}
