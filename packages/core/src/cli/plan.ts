@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { usageError } from '../errors/index.js';
+import type { Kind, Processor, ProcessorClass } from '../processor/processor.js';
+import { type PresetConfig, paramsFor, type TimesideConfig } from '../registry/config.js';
+import { getProcessorEntry } from '../registry/registry.js';
+
+/** A processor of a `timeside run`, resolved and with its parameters (before `output` is set). */
+export interface PlannedProcessor {
+  id: string;
+  kind: Kind;
+  cls: ProcessorClass;
+  params: Record<string, unknown>;
+  /** True when it takes an `output` parameter: the CLI names the file it writes. */
+  writesFile: boolean;
+  /** Extension of the file it writes (its `meta.extension`). */
+  extension: string;
+}
+
+/** What the command line asks to run. */
+export interface RunRequest {
+  analyzers: readonly string[];
+  graphers: readonly string[];
+  encoders: readonly string[];
+  /** `-p id.param=value` assignments, as given. */
+  assignments: readonly string[];
+  config: TimesideConfig;
+  preset?: PresetConfig;
+}
+
+const FLAG_OF: Partial<Record<Kind, string>> = { analyzer: '-a', grapher: '-g', encoder: '-e' };
+
+/** Splits comma-separated id lists (`-a level,pitch -a onsets`) into ids, in order, without duplicates. */
+export function splitIds(values: readonly string[]): string[] {
+  const ids: string[] = [];
+  for (const value of values) {
+    for (const id of value.split(',')) {
+      const trimmed = id.trim();
+      if (trimmed && !ids.includes(trimmed)) ids.push(trimmed);
+    }
+  }
+  return ids;
+}
+
+/**
+ * Parses `-p id.param=value` assignments into parameters by processor id. Values stay strings:
+ * parameter validation converts them to the declared type (numbers, booleans, comma lists).
+ */
+export function parseAssignments(assignments: readonly string[]): Map<string, Record<string, string>> {
+  const byId = new Map<string, Record<string, string>>();
+  for (const text of assignments) {
+    const m = /^([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text.trim());
+    if (!m) {
+      throw usageError(`-p ${text}: expected PROCESSOR.PARAM=VALUE, e.g. -p waveform_simple.width=2048`);
+    }
+    const [, id, param, value] = m;
+    if (param === 'output') {
+      throw usageError(`-p ${text}: the output file is named by the CLI (see -o); it cannot be set`);
+    }
+    const params = byId.get(id) ?? {};
+    params[param] = value;
+    byId.set(id, params);
+  }
+  return byId;
+}
+
+/**
+ * Resolves the processors of a run: the preset's fx, analyzers, graphers and encoders followed by
+ * those of -a, -g and -e; each id must exist (E_UNKNOWN_PROCESSOR) and be of the kind of its flag
+ * (E_USAGE). Parameters come from the config, then the preset, then -p; every processor is
+ * constructed once here so that a bad parameter fails (E_PARAM) before any input is decoded.
+ */
+export async function planRun(request: RunRequest, outDir: string): Promise<PlannedProcessor[]> {
+  const { preset } = request;
+  const wanted: { id: string; kind: Kind }[] = [];
+  const add = (ids: readonly string[] | undefined, kind: Kind) => {
+    for (const id of ids ?? []) if (!wanted.some((w) => w.id === id)) wanted.push({ id, kind });
+  };
+  add(preset?.fx, 'fx');
+  add(preset?.analyzers, 'analyzer');
+  add(request.analyzers, 'analyzer');
+  add(preset?.graphers, 'grapher');
+  add(request.graphers, 'grapher');
+  add(preset?.encoders, 'encoder');
+  add(request.encoders, 'encoder');
+  if (wanted.length === 0) {
+    throw usageError(
+      'nothing to run: name processors with -a (analyzers), -g (graphers), -e (encoders) or --preset',
+    );
+  }
+  const assignments = parseAssignments(request.assignments);
+  for (const id of assignments.keys()) {
+    if (!wanted.some((w) => w.id === id)) {
+      throw usageError(
+        `-p ${id}.…: ${id} is not among the processors to run (${wanted.map((w) => w.id).join(', ')})`,
+      );
+    }
+  }
+
+  const planned: PlannedProcessor[] = [];
+  for (const { id, kind } of wanted) {
+    const entry = await getProcessorEntry(id);
+    if (entry.kind !== kind) {
+      const flag = FLAG_OF[kind] ?? 'the preset';
+      const right = FLAG_OF[entry.kind];
+      throw usageError(
+        `${id} is ${/^[aeiou]/.test(entry.kind) ? 'an' : 'a'} ${entry.kind}, not ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}` +
+          (right ? `: give it with ${right}` : `, so it cannot be given with ${flag}`),
+      );
+    }
+    const meta = entry.processor.meta;
+    const writesFile = Object.hasOwn(meta.params, 'output');
+    const params = paramsFor(request.config, id, preset, assignments.get(id));
+    delete params.output;
+    const plannedProcessor: PlannedProcessor = {
+      id,
+      kind,
+      cls: entry.processor,
+      params,
+      writesFile,
+      extension: meta.extension ?? 'out',
+    };
+    instantiate(plannedProcessor, join(outDir, `.validate.${id}.${plannedProcessor.extension}`));
+    planned.push(plannedProcessor);
+  }
+  return planned;
+}
+
+/** A new instance of a planned processor, writing to `output` when it writes a file. */
+export function instantiate(planned: PlannedProcessor, output: string): Processor {
+  return new planned.cls(planned.writesFile ? { ...planned.params, output } : planned.params);
+}

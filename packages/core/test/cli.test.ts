@@ -1,0 +1,190 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import encoders from '../../plugin-encoders/src/index.js';
+import graphers from '../../plugin-graphers/src/index.js';
+import { paramRange } from '../src/cli/commands/info.js';
+import { outputStems } from '../src/cli/inputs.js';
+import { main } from '../src/cli/main.js';
+import { locateFfmpeg, type ProcessorClass, registerProcessor, setDiscoverer } from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'timeside-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeAll(() => {
+  // Processors come from the plugins' sources, registered here; discovery (of built plugins) stays off.
+  setDiscoverer(async () => {});
+  // The plugins are typed against core's dist and run against its src (vitest's alias): one class, two types.
+  for (const cls of [...encoders.processors, ...graphers.processors])
+    registerProcessor(cls as unknown as ProcessorClass);
+});
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'timeside', ...args], {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    cwd: root,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('timeside list', () => {
+  it('prints a table of id, kind, version, name and package, without adapters', async () => {
+    const { code, stdout, stderr } = await cli(['list']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const lines = stdout.trim().split('\n');
+    expect(lines[0].split(/\s{2,}/)).toEqual(['ID', 'KIND', 'VERSION', 'NAME', 'PACKAGE']);
+    const ids = lines.slice(1).map((l) => l.split(/\s+/)[0]);
+    expect(ids).toEqual([
+      'array_decoder',
+      'file_decoder',
+      'vorbis_encoder',
+      'wav_encoder',
+      'waveform_simple',
+    ]);
+    expect(lines.find((l) => l.startsWith('waveform_simple'))?.split(/\s{2,}/)).toEqual([
+      'waveform_simple',
+      'grapher',
+      '1.0.0',
+      'Waveform (simple)',
+      '(code)',
+    ]);
+  });
+
+  it('shows adapters with --all and filters with --kind', async () => {
+    const all = await cli(['list', '--all']);
+    for (const id of ['downmix', 'frames', 'stft']) expect(all.stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
+    const encodersOnly = await cli(['list', '--kind', 'encoder', '--json']);
+    expect(encodersOnly.code).toBe(0);
+    const rows = JSON.parse(encodersOnly.stdout) as { id: string; kind: string; package: string }[];
+    expect(rows.map((r) => [r.id, r.kind])).toEqual([
+      ['vorbis_encoder', 'encoder'],
+      ['wav_encoder', 'encoder'],
+    ]);
+  });
+
+  it('exits 2 on an unknown kind', async () => {
+    const { code, stderr } = await cli(['list', '--kind', 'visualizer']);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'timeside: --kind visualizer: unknown kind (kinds: decoder, fx, analyzer, grapher, encoder, adapter)\n',
+    );
+  });
+});
+
+describe('timeside info', () => {
+  it('describes a processor: parameters with type, default and range, what it writes', async () => {
+    const { code, stdout } = await cli(['info', 'waveform_simple']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^waveform_simple — Waveform \(simple\)\ngrapher, version 1\.0\.0, registered in code\n/,
+    );
+    expect(stdout).toMatch(/^ {2}width\s+integer\s+1024\s+1 … 32768\s+Image width in pixels$/m);
+    expect(stdout).toMatch(/^ {2}layout\s+string\s+"mix"\s+"mix" \| "lanes"\s+/m);
+    expect(stdout).toContain('<input>.waveform_simple.png');
+  });
+
+  it('prints the metadata as JSON', async () => {
+    const { stdout } = await cli(['info', 'wav_encoder', '--json']);
+    const info = JSON.parse(stdout);
+    expect(info.id).toBe('wav_encoder');
+    expect(info.extension).toBe('wav');
+    expect(info.params.format.enum).toEqual(['pcm16', 'pcm24', 'float32']);
+    expect(info.source).toEqual({ package: '(code)', via: 'code' });
+  });
+
+  it('exits 2 with a suggestion for an unknown id', async () => {
+    const { code, stdout, stderr } = await cli(['info', 'waveform']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('timeside: no processor with id "waveform". Did you mean waveform_simple?\n');
+  });
+
+  it.each([
+    { spec: { type: 'integer', default: 1, minimum: 1, maximum: 8, description: '' }, range: '1 … 8' },
+    { spec: { type: 'number', default: 1, exclusiveMinimum: 0, description: '' }, range: '> 0' },
+    { spec: { type: 'number', default: 1, maximum: 0, description: '' }, range: '≤ 0' },
+    { spec: { type: 'string', default: 'a', enum: ['a', 'b'], description: '' }, range: '"a" | "b"' },
+    { spec: { type: 'boolean', default: true, description: '' }, range: '' },
+  ] as const)('writes the range of $spec.type parameters as "$range"', ({ spec, range }) => {
+    expect(paramRange(spec)).toBe(range);
+  });
+});
+
+describe('timeside doctor', () => {
+  it('names the ffmpeg in use and where it came from, the codecs and the processors', async () => {
+    const { code, stdout } = await cli(['doctor']);
+    const ffmpeg = locateFfmpeg();
+    expect(stdout).toContain(`node      ${process.version}`);
+    expect(stdout).toContain(`${ffmpeg.path} (from ${ffmpeg.source})`);
+    // The bundled ffmpeg (or any usable one) has libvorbis: vorbis_encoder can run.
+    expect(stdout).toMatch(/codecs\s+.*✓ libvorbis/);
+    expect(stdout).toMatch(/^Processors: \d+ \(.*2 encoders.*1 grapher/m);
+    expect(stdout).toContain('No problems found.');
+    expect(code).toBe(0);
+  });
+
+  it('prints JSON with --json', async () => {
+    const { stdout } = await cli(['doctor', '--json']);
+    const report = JSON.parse(stdout);
+    expect(report.node).toBe(process.version);
+    expect(report.codecs.find((c: { codec: string }) => c.codec === 'libvorbis').present).toBe(true);
+    expect(report.problems).toEqual([]);
+  });
+});
+
+describe('timeside (usage)', () => {
+  it.each([
+    { args: ['--version'], code: 0, out: /^\d+\.\d+\.\d+\n$/, err: /^$/ },
+    { args: ['--help'], code: 0, out: /Commands:[\s\S]*run \[options\] <inputs\.\.\.>/, err: /^$/ },
+    { args: [], code: 2, out: /^$/, err: /^Usage: timeside/ },
+    { args: ['lst'], code: 2, out: /^$/, err: /^timeside: unknown command 'lst' \(did you mean list\?\)\n$/ },
+    { args: ['info'], code: 2, out: /^$/, err: /^timeside: missing required argument 'id'\n$/ },
+    { args: ['list', 'extra'], code: 2, out: /^$/, err: /^timeside: too many arguments for 'list'/ },
+    {
+      args: ['new', 'theme', 'x'],
+      code: 2,
+      out: /^$/,
+      err: /^timeside: new theme: only "new plugin NAME" exists\n$/,
+    },
+    {
+      args: ['new', 'plugin', 'Bad Name'],
+      code: 2,
+      out: /^$/,
+      err: /^timeside: "Bad Name" is not a valid npm package name/,
+    },
+  ])('timeside $args → exit $code', async ({ args, code, out, err }) => {
+    const result = await cli(args);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toMatch(out);
+    expect(result.stderr).toMatch(err);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('leaves nothing behind on a usage error', () => {
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('output names', () => {
+  it.each([
+    { paths: ['/a/sweep.wav'], stems: ['sweep'] },
+    { paths: ['/a/take.wav', '/a/take.mp3'], stems: ['take.wav', 'take.mp3'] },
+    { paths: ['/a/take.wav', '/b/take.wav', '/c/take.wav'], stems: ['take.wav', 'take.wav-2', 'take.wav-3'] },
+    { paths: ['/a/README', '/a/x.tar.gz'], stems: ['README', 'x.tar'] },
+  ])('$paths → $stems', ({ paths, stems }) => {
+    expect(outputStems(paths)).toEqual(stems);
+  });
+});
+
+// Reads the package's own version, which --version prints.
+it('prints the version of @timeside/core', async () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  expect((await cli(['--version'])).stdout).toBe(`${pkg.version}\n`);
+});
