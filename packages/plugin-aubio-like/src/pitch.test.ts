@@ -1,5 +1,7 @@
 import { arrayDecoder, pipe, type ResultContainer, TimesideError } from '@timeside/core';
+import { YIN } from 'pitchfinder';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Yin } from './dsp/yin.js';
 import { Pitch, type PitchMethod } from './pitch.js';
 
 const SR = 44100;
@@ -10,9 +12,9 @@ function sine(freqHz: number, seconds: number, amplitude = 0.5): Float32Array {
   return out;
 }
 
-/** Uniform white noise in [-amplitude, amplitude) from a fixed seed (mulberry32). */
-function whiteNoise(seconds: number, amplitude: number, seed: number): Float32Array {
-  const out = new Float32Array(Math.round(seconds * SR));
+/** `length` samples of uniform white noise in [-amplitude, amplitude) from a fixed seed (mulberry32). */
+function whiteNoise(length: number, amplitude: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
   let state = seed >>> 0;
   for (let i = 0; i < out.length; i++) {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -44,10 +46,13 @@ const ACCURATE_METHODS: PitchMethod[] = ['yin', 'yinfft', 'mcleod'];
 const measured: Record<string, Record<number, string>> = {};
 /** Fraction of voiced frames in white noise, per method, printed for the record. */
 const noiseVoiced: Record<string, string> = {};
+/** yin against pitchfinder's YIN per tone, printed for the record. */
+const agreement: Record<string, { bothVoiced: string; maxCents: string }> = {};
 
 afterAll(() => {
   console.table(measured);
   console.table(noiseVoiced);
+  console.table(agreement);
 });
 
 describe('pitch: pure tones (1 s, amplitude 0.5) → median error ≤ 5 cents', () => {
@@ -106,7 +111,7 @@ describe('pitch: no pitch in silence and white noise (≥ 95 % unvoiced)', () =>
     expect((results.require('pitch.segments').time as Float64Array).length).toBe(0);
   });
   it.each(methods)('%s on 1 s of white noise at −9 dBFS RMS (seed 7)', async (method) => {
-    const results = await analyse(whiteNoise(1, 0.6, 7), { method });
+    const results = await analyse(whiteNoise(SR, 0.6, 7), { method });
     noiseVoiced[method] = voicedFraction(results).toFixed(3);
     expect(1 - voicedFraction(results)).toBeGreaterThanOrEqual(0.95);
   });
@@ -141,5 +146,76 @@ describe('pitch: segments and summary', () => {
     expect(() => new Pitch({ minFreq: 500, maxFreq: 400 })).toThrow(TimesideError);
     expect(() => new Pitch({ minFreq: 500, maxFreq: 400 })).toThrow(/minFreq/);
     expect(() => new Pitch({ method: 'crepe' })).toThrow(/method/);
+  });
+});
+
+describe('yin: difference function through the FFT', () => {
+  // YIN's eq. 6, summed directly: d(τ) = Σ_{j<W} (x_j − x_{j+τ})², W = frameSize/2.
+  function directDifference(frame: Float32Array, lag: number): number {
+    const w = frame.length / 2;
+    let sum = 0;
+    for (let j = 0; j < w; j++) {
+      const delta = frame[j] - frame[j + lag];
+      sum += delta * delta;
+    }
+    return sum;
+  }
+
+  it.each([512, 2048])('equals the direct sum on a %i-sample noise frame to 1e-6 relative', (frameSize) => {
+    const frame = whiteNoise(frameSize, 0.6, frameSize);
+    // A DC offset makes the energy terms of eq. 7 dominate the cross term: a harder cancellation.
+    for (let i = 0; i < frameSize; i++) frame[i] += 0.25;
+    const yin = new Yin(frameSize);
+    const fast = new Float64Array(frameSize / 2 + 1);
+    yin.difference(frame, fast);
+    expect(fast[0]).toBe(0);
+    let worst = 0;
+    for (let lag = 1; lag <= frameSize / 2; lag++) {
+      const direct = directDifference(frame, lag);
+      worst = Math.max(worst, Math.abs(fast[lag] - direct) / direct);
+    }
+    expect(worst).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+describe("yin: f0 within 1 cent of pitchfinder's YIN where both are voiced", () => {
+  const FRAME = 2048;
+  const HOP = 512;
+  function harmonic(hz: number, partials: number, seconds: number): Float32Array {
+    const out = new Float32Array(Math.round(seconds * SR));
+    for (let h = 1; h <= partials; h++) {
+      for (let i = 0; i < out.length; i++)
+        out[i] += (0.25 / h) * Math.sin((2 * Math.PI * h * hz * i) / SR + h);
+    }
+    return out;
+  }
+  const tones = [
+    { name: 'sine 110 Hz', signal: sine(110, 0.5) },
+    { name: 'sine 440 Hz', signal: sine(440, 0.5) },
+    { name: 'sine 1760 Hz', signal: sine(1760, 0.5) },
+    { name: '82.41 Hz, 12 partials 1/h', signal: harmonic(82.41, 12, 0.5) },
+    { name: '196 Hz, 20 partials 1/h', signal: harmonic(196, 20, 0.5) },
+  ];
+  it.each(tones)('$name', async ({ name, signal }) => {
+    const results = await analyse(signal, { method: 'yin', frameSize: FRAME, hopSize: HOP });
+    const f0 = results.require('pitch.f0').value as Float32Array;
+    const label = results.require('pitch.voiced').label!;
+    // pitchfinder's YIN as pitch called it before: the frame plus one unread sample (so that it
+    // uses W = FRAME/2), the same threshold, its own probability gate off, the same range check.
+    const reference = YIN({ sampleRate: SR, threshold: 0.15, probabilityThreshold: 0 });
+    const input = new Float32Array(FRAME + 1);
+    const fullFrames = Math.floor((signal.length - FRAME) / HOP) + 1;
+    let bothVoiced = 0;
+    let maxCents = 0;
+    for (let i = 0; i < fullFrames; i++) {
+      input.set(signal.subarray(i * HOP, i * HOP + FRAME));
+      const hz = reference(input);
+      if (hz === null || hz < 60 || hz > 2500 || label[i] !== 1) continue;
+      bothVoiced++;
+      maxCents = Math.max(maxCents, Math.abs(cents(f0[i], hz)));
+    }
+    agreement[name] = { bothVoiced: `${bothVoiced}/${fullFrames}`, maxCents: maxCents.toFixed(4) };
+    expect(bothVoiced).toBeGreaterThanOrEqual(0.9 * fullFrames);
+    expect(maxCents).toBeLessThanOrEqual(1);
   });
 });

@@ -120,7 +120,9 @@ export interface ListOptions {
 }
 
 /** Registered processors sorted by id (after discovery of installed plugins). */
-export async function listProcessors(options?: ListOptions & { withErrors?: false }): Promise<RegisteredProcessor[]>;
+export async function listProcessors(
+  options?: ListOptions & { withErrors?: false },
+): Promise<RegisteredProcessor[]>;
 export async function listProcessors(
   options: ListOptions & { withErrors: true },
 ): Promise<{ processors: RegisteredProcessor[]; errors: PluginProblem[] }>;

@@ -1,8 +1,123 @@
 /**
- * The steps of YIN that follow the difference function (de Cheveigné & Kawahara, "YIN, a
- * fundamental frequency estimator for speech and music", JASA 111(4), 2002, §II.C–E), shared by
- * the `yinfft` kernel. Pure functions over typed arrays.
+ * YIN (de Cheveigné & Kawahara, "YIN, a fundamental frequency estimator for speech and music",
+ * JASA 111(4), 2002): the `Yin` detector of `pitch`'s `yin` method, and the steps that follow the
+ * difference function (§II.C–E) as pure functions over typed arrays, shared with `yinfft` and
+ * `mcleod`.
  */
+import { RealFft } from '@timeside/core';
+import type { PitchEstimate } from './periodicity.js';
+
+/**
+ * Time-domain YIN with the difference function computed through the FFT, O(W log W) per frame
+ * instead of the O(W²) of the direct sum (pitchfinder's YIN, which `pitch` used before: ≈ 2×
+ * realtime at 44.1 kHz, frame 2048, hop 512; this one ≈ 140×, three 2048-point real FFTs a frame).
+ *
+ * A frame of N samples gives an integration window W = N/2 and lags τ = 0..W (the layout of
+ * pitchfinder's YIN when handed the whole frame):
+ *
+ * 1. Difference function by eq. 7, d(τ) = r_t(0) + r_{t+τ}(0) − 2·r_t(τ): the energies of the
+ *    windows [0, W) and [τ, τ + W) from a running sum of x², and the cross term
+ *    r_t(τ) = Σ_{j<W} x_j·x_{j+τ} as one FFT-based correlation of the first W samples with the
+ *    whole frame. An N-point circular correlation is exact here, since j + τ ≤ N − 1 never wraps.
+ * 2. Cumulative mean normalisation d′ (§II.C), 3. absolute threshold on d′ from lag 2 to W − 1
+ *    followed down to the bottom of its dip (§II.D), 4. parabolic interpolation of d′ (§II.E).
+ *
+ * The confidence is 1 − d′ at the chosen lag (aubio's), or 1 − min d′ when no lag passes the
+ * threshold and the period is 0. All buffers are allocated at construction.
+ */
+export class Yin {
+  readonly frameSize: number;
+  /** Integration window W = frameSize / 2, also the longest lag. */
+  readonly integrationWindow: number;
+  readonly #fft: RealFft;
+  /** The first W samples of the frame, zeros after. */
+  readonly #head: Float64Array;
+  readonly #headSpectrum: Float64Array;
+  readonly #frameSpectrum: Float64Array;
+  readonly #hartley: Float64Array;
+  /** d, then d′, for lags 0..W. */
+  readonly #diff: Float64Array;
+
+  constructor(frameSize: number) {
+    if (!Number.isInteger(Math.log2(frameSize)) || frameSize < 8) {
+      throw new RangeError(`frame size must be a power of two ≥ 8, got ${frameSize}`);
+    }
+    this.frameSize = frameSize;
+    this.integrationWindow = frameSize / 2;
+    this.#fft = new RealFft(frameSize);
+    this.#head = new Float64Array(frameSize);
+    this.#headSpectrum = new Float64Array(frameSize + 2);
+    this.#frameSpectrum = new Float64Array(frameSize + 2);
+    this.#hartley = new Float64Array(frameSize);
+    this.#diff = new Float64Array(this.integrationWindow + 1);
+  }
+
+  /**
+   * The difference function d(τ) = Σ_{j<W} (x_j − x_{j+τ})² of `frame` (length frameSize) for
+   * τ = 0..W, written into `out` (length ≥ W + 1), by eq. 7 and one FFT-based correlation.
+   */
+  difference(frame: Float32Array, out: Float64Array): void {
+    const n = this.frameSize;
+    const half = n / 2;
+    const w = this.integrationWindow;
+    const head = this.#head;
+    for (let i = 0; i < w; i++) head[i] = frame[i];
+    const a = this.#headSpectrum;
+    const b = this.#frameSpectrum;
+    this.#fft.forward(head, a);
+    this.#fft.forward(frame, b);
+
+    // Cross spectrum C_k = conj(A_k)·B_k = P_k + i·Q_k, P even and Q odd in k since the correlation
+    // is real. Its inverse DFT is the forward DFT of the real sequence P + Q read as Re + Im (the
+    // Hartley identity), so core's forward real FFT serves as the inverse.
+    const hartley = this.#hartley;
+    for (let k = 0; k <= half; k++) {
+      const ar = a[2 * k];
+      const ai = a[2 * k + 1];
+      const br = b[2 * k];
+      const bi = b[2 * k + 1];
+      const p = ar * br + ai * bi;
+      const q = ar * bi - ai * br;
+      hartley[k] = p + q;
+      if (k > 0 && k < half) hartley[n - k] = p - q;
+    }
+    const correlation = a;
+    this.#fft.forward(hartley, correlation);
+
+    let headEnergy = 0;
+    for (let j = 0; j < w; j++) headEnergy += frame[j] * frame[j];
+    let shiftedEnergy = headEnergy;
+    const scale = 2 / n;
+    out[0] = 0;
+    for (let lag = 1; lag <= w; lag++) {
+      const leaving = frame[lag - 1];
+      const entering = frame[lag - 1 + w];
+      shiftedEnergy += entering * entering - leaving * leaving;
+      const twiceCross = (correlation[2 * lag] + correlation[2 * lag + 1]) * scale;
+      // Rounding can leave a hair below zero where the frame repeats exactly.
+      out[lag] = Math.max(0, headEnergy + shiftedEnergy - twiceCross);
+    }
+  }
+
+  /**
+   * Estimates the period of `frame` (length frameSize). `tolerance` is YIN's absolute threshold on
+   * d′; lags 2..W − 1 are searched, the caller rejects periods outside its frequency range.
+   */
+  detect(frame: Float32Array, tolerance: number, out: PitchEstimate): void {
+    const diff = this.#diff;
+    const w = this.integrationWindow;
+    this.difference(frame, diff);
+    cumulativeMeanNormalize(diff, w + 1);
+    const lag = absoluteThreshold(diff, 2, w - 1, tolerance);
+    if (lag < 0) {
+      out.period = 0;
+      out.confidence = Math.max(0, Math.min(1, 1 - minimumIn(diff, 2, w - 1)));
+      return;
+    }
+    out.period = parabolicVertex(diff, lag);
+    out.confidence = Math.max(0, Math.min(1, 1 - diff[lag]));
+  }
+}
 
 /**
  * Step 3, cumulative mean normalised difference, in place over `diff[0..length)`:
