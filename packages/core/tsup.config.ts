@@ -12,21 +12,16 @@ function copyPluginTemplate(): void {
   });
 }
 
-export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm'],
-    dts: true,
-    clean: true,
-    target: 'node20',
-    onSuccess: async () => copyPluginTemplate(),
-  },
-  {
-    entry: ['src/cli.ts'],
-    format: ['esm'],
-    dts: false,
-    clean: false,
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-]);
+// One build with code splitting: the CLI and the library entry share their chunks, so a process
+// that runs the CLI and imports plugins loads one copy of core (one registry).
+export default defineConfig({
+  entry: ['src/index.ts', 'src/cli.ts'],
+  format: ['esm'],
+  splitting: true,
+  dts: { entry: { index: 'src/index.ts' } },
+  clean: true,
+  target: 'node20',
+  // Node accepts a hashbang at the top of any module; only dist/cli.js needs it.
+  banner: { js: '#!/usr/bin/env node' },
+  onSuccess: async () => copyPluginTemplate(),
+});
