@@ -18,11 +18,22 @@ if (!existsSync(input)) {
   const ffmpeg = ffmpegInfo().ffmpeg.path;
   // A vibrato tone with beeps (onsets, pitch) over pink noise, different in each channel.
   execFileSync(ffmpeg, [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=f=220:beep_factor=4:sample_rate=44100:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.05:sample_rate=44100:duration=${seconds}:seed=7`,
-    '-filter_complex', '[0][1]amix=inputs=2,pan=stereo|c0=c0|c1=0.8*c0',
-    '-c:a', 'pcm_s16le', input,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=220:beep_factor=4:sample_rate=44100:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.05:sample_rate=44100:duration=${seconds}:seed=7`,
+    '-filter_complex',
+    '[0][1]amix=inputs=2,pan=stereo|c0=c0|c1=0.8*c0',
+    '-c:a',
+    'pcm_s16le',
+    input,
   ]);
 }
 
@@ -44,7 +55,11 @@ for (const entry of analyzers) {
   if (only && !only.includes(entry.id)) continue;
   await timed(entry.id, [new entry.processor()]);
 }
-if (!only) await timed('all analyzers, one pass', analyzers.map((e) => new e.processor()));
+if (!only)
+  await timed(
+    'all analyzers, one pass',
+    analyzers.map((e) => new e.processor()),
+  );
 
 if (existsSync(join(root, 'bench', 'discovery.mjs')) && !only) {
   console.log('');

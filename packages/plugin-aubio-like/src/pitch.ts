@@ -36,10 +36,10 @@ const params = {
     default: 'yin',
     enum: PITCH_METHODS,
     description:
-      'yin (time domain, difference function by FFT: ≈ 140× realtime at 2048/512), yinfft (spectral YIN on the ' +
-      "shared STFT: ≈ 75× realtime, aubio's default), mcleod (McLeod pitch method by FFT: ≈ 80×), amdf " +
-      '(pitchfinder, average magnitude difference, integer lags: ≈ 0.5×), dynamic_wavelet (pitchfinder, ' +
-      'Larson & Maddox wavelet: ≈ 50×)',
+      'yin (time domain, difference function by FFT: ≈ 140× realtime at 2048/512), yinfft (spectral ' +
+      "YIN on the shared STFT: ≈ 75× realtime, aubio's default), mcleod (McLeod pitch method by FFT: " +
+      '≈ 80×), amdf (pitchfinder, average magnitude difference, integer lags: ≈ 0.5×), dynamic_wavelet ' +
+      '(pitchfinder, Larson & Maddox wavelet: ≈ 50×)',
   },
   frameSize: {
     type: 'integer',
@@ -151,10 +151,9 @@ export class Pitch extends Processor<PitchParams> {
     description:
       'Fundamental frequency (f0, Hz) of each frame of the mono downmix, by one of five methods: yin ' +
       '(de Cheveigné & Kawahara, JASA 2002, its difference function computed by FFT), yinfft (spectral ' +
-      'YIN after Brossier ' +
-      '2006 and aubio, on the shared STFT, with an A-weighted power spectrum and the Hann window ' +
-      'autocorrelation divided out as in Boersma 1993), mcleod (McLeod & Wyvill 2005), amdf and ' +
-      'dynamic_wavelet (pitchfinder). A frame is voiced when its RMS level is above silenceDb, the ' +
+      'YIN after Brossier 2006 and aubio, on the shared STFT, with an A-weighted power spectrum and the ' +
+      'Hann window autocorrelation divided out as in Boersma 1993), mcleod (McLeod & Wyvill 2005), amdf ' +
+      'and dynamic_wavelet (pitchfinder). A frame is voiced when its RMS level is above silenceDb, the ' +
       'method finds a period, the f0 lies in [minFreq, maxFreq] and the confidence reaches ' +
       'minConfidence; unvoiced frames have f0 = NaN, never a 0 Hz guess, and pitch.voiced = 0. ' +
       'pitch.median is the median f0 of voiced frames; pitch.segments groups consecutive voiced frames ' +
@@ -162,8 +161,9 @@ export class Pitch extends Processor<PitchParams> {
       '261.63, 440, 880 and 1760 Hz, and 8-partial harmonic tones at 110 and 330 Hz, give a median ' +
       'error ≤ 5 cents with yin, yinfft and mcleod (measured ≤ 1.4 cents; ≤ 20 ' +
       'cents with amdf and dynamic_wavelet at 440 Hz); silence and white noise are ≥ 95 % unvoiced; ' +
-      "yin's difference function equals the direct sum to 1e-6 and its f0 is within 1 cent of " +
-      "pitchfinder's YIN on sines and a harmonic tone.",
+      "yin's difference function equals the direct sum to 1e-6, its f0 is within 1 cent of " +
+      "pitchfinder's YIN on loud sines and harmonic tones, and it stays within 5 cents on quiet " +
+      '(amplitude 0.01) and low (65.41 Hz) sines.',
     params,
     results: RESULTS,
     requires: (p: Params): NodeSpec[] =>
@@ -275,9 +275,9 @@ function createDetector(
 ): Detect {
   const minLag = Math.max(2, Math.floor(sampleRate / maxFreq));
   const maxLag = Math.ceil(sampleRate / minFreq);
-  // pitchfinder's detectors (amdf, dynamic_wavelet) return a frequency (or null) and no confidence: the clarity at the
-  // detected period (normalised square difference, McLeod & Wyvill eq. 6) gives one on the same
-  // scale as mcleod's, cheaply (two passes over the frame).
+  // pitchfinder's detectors (amdf, dynamic_wavelet) return a frequency (or null) and no confidence:
+  // the clarity at the detected period (normalised square difference, McLeod & Wyvill eq. 6) gives
+  // one on the same scale as mcleod's, cheaply (two passes over the frame).
   const fromFrequency = (hz: number | null, frame: Float32Array, out: PitchEstimate) => {
     if (hz === null || !(hz > 0)) {
       out.period = 0;

@@ -17,7 +17,13 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
     version: '1.0.0',
     description: 'Streams audio held in memory (planar Float32Arrays) in blocks.',
     params: {
-      sampleRate: { type: 'number', default: 44100, exclusiveMinimum: 0, unit: 'Hz', description: 'Sample rate' },
+      sampleRate: {
+        type: 'number',
+        default: 44100,
+        exclusiveMinimum: 0,
+        unit: 'Hz',
+        description: 'Sample rate',
+      },
       blockSize: { type: 'integer', default: 65536, minimum: 1, description: 'Frames per block' },
       uri: { type: 'string', default: 'memory:', description: 'Name reported in results' },
     },
@@ -39,7 +45,13 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
     const totalFrames = this.channels[0].length;
     return {
       format: { sampleRate, channels: this.channels.length, totalFrames },
-      audio: { uri, start: 0, duration: totalFrames / sampleRate, sampleRate, channels: this.channels.length },
+      audio: {
+        uri,
+        start: 0,
+        duration: totalFrames / sampleRate,
+        sampleRate,
+        channels: this.channels.length,
+      },
     };
   }
 

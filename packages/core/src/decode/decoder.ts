@@ -1,7 +1,7 @@
+import { Pipeline } from '../pipeline/pipeline.js';
 import type { AudioBlock, StreamFormat } from '../processor/processor.js';
 import { Processor } from '../processor/processor.js';
 import type { AudioInfo } from '../results/result.js';
-import { Pipeline } from '../pipeline/pipeline.js';
 
 /** What a decoder reports when it opens its source. */
 export interface OpenedStream {

@@ -127,12 +127,7 @@ export function pluginError(plugin: string, reason: string, cause?: unknown, fil
 }
 
 /** Wraps a failure thrown by a processor's hook so the message names the processor and hook. */
-export function processError(
-  processor: string,
-  hook: string,
-  cause: unknown,
-  file?: string,
-): TimesideError {
+export function processError(processor: string, hook: string, cause: unknown, file?: string): TimesideError {
   if (isTimesideError(cause) && cause.processor === processor) return cause;
   const where = file ? ` on ${file}` : '';
   return new TimesideError(

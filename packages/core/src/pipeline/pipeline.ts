@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Decoder } from '../decode/decoder.js';
@@ -15,9 +15,9 @@ import type {
   SetupContext,
   StreamFormat,
 } from '../processor/processor.js';
+import { resolveProcessor } from '../registry/registry.js';
 import { ResultContainer } from '../results/container.js';
 import type { AnalyzerResult, AudioInfo } from '../results/result.js';
-import { resolveProcessor } from '../registry/registry.js';
 
 /** Progress of a run: frames decoded so far and, when known, in total. */
 export interface ProgressEvent {
@@ -100,7 +100,8 @@ export class Pipeline extends EventEmitter {
       const key = keyOf(processor);
       const existing = byKey.get(key);
       if (existing) return existing;
-      if (visiting.has(key)) throw graphError(`${processor.meta.id} requires itself (a cycle)`, processor.meta.id);
+      if (visiting.has(key))
+        throw graphError(`${processor.meta.id} requires itself (a cycle)`, processor.meta.id);
       visiting.add(key);
       const deps: GraphNode[] = [];
       const specs = processor.meta.requires?.(processor.params as Params) ?? [];
@@ -114,7 +115,8 @@ export class Pipeline extends EventEmitter {
 
     for (const p of this.#stages) {
       const kind = p.meta.kind;
-      if (kind === 'decoder') throw graphError(`${p.meta.id} is a decoder: a pipeline has one, its source`, p.meta.id);
+      if (kind === 'decoder')
+        throw graphError(`${p.meta.id} is a decoder: a pipeline has one, its source`, p.meta.id);
       if (kind !== 'fx') await add(p);
     }
     this.#nodes = nodes;

@@ -85,7 +85,9 @@ function checkOne(processorId: string, name: string, spec: ParamSpec, value: unk
     case 'string': {
       if (typeof value !== 'string') throw fail(`must be a string, got ${describe(value)}`);
       if (spec.enum && !spec.enum.includes(value)) {
-        throw fail(`must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${describe(value)}`);
+        throw fail(
+          `must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${describe(value)}`,
+        );
       }
       return value;
     }
@@ -102,7 +104,8 @@ function checkOne(processorId: string, name: string, spec: ParamSpec, value: unk
       const items = v.map((item) => {
         if (spec.items === 'number') {
           const n = typeof item === 'string' ? Number(item) : item;
-          if (typeof n !== 'number' || !Number.isFinite(n)) throw fail(`must hold numbers, got ${describe(item)}`);
+          if (typeof n !== 'number' || !Number.isFinite(n))
+            throw fail(`must hold numbers, got ${describe(item)}`);
           return n;
         }
         if (typeof item !== 'string') throw fail(`must hold strings, got ${describe(item)}`);

@@ -1,5 +1,5 @@
-import type { AnalyzerResult, AudioInfo } from '../results/result.js';
 import type { ResultContainer } from '../results/container.js';
+import type { AnalyzerResult, AudioInfo } from '../results/result.js';
 import { type ParamSchema, type Params, validateParams } from './params.js';
 
 /** What a processor does in the pipeline. `adapter` nodes (downmix, framing, STFT) are shared inputs. */

@@ -23,7 +23,9 @@ import type { PitchEstimate } from './periodicity.js';
  *    followed down to the bottom of its dip (§II.D), 4. parabolic interpolation of d′ (§II.E).
  *
  * The confidence is 1 − d′ at the chosen lag (aubio's), or 1 − min d′ when no lag passes the
- * threshold and the period is 0. All buffers are allocated at construction.
+ * threshold and the period is 0. d′ is the paper's, independent of the level: pitchfinder's
+ * replaces d(1) by 1 in its running sum, which made quiet and low tones read ≈ 18 kHz at lag 2.
+ * All buffers are allocated at construction.
  */
 export class Yin {
   readonly frameSize: number;
