@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ffmpegInfo, fileDecoder, listProcessors, pipe } from '@timeside/core';
+import { fileDecoder, listProcessors, locateFfmpeg, pipe } from '@timeside/core';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = join(root, '.bench');
@@ -15,7 +15,7 @@ const seconds = minutes * 60;
 const input = join(dir, `music-like-${minutes}min-stereo-44k.wav`);
 
 if (!existsSync(input)) {
-  const ffmpeg = ffmpegInfo().ffmpeg.path;
+  const ffmpeg = locateFfmpeg().path;
   // A vibrato tone with beeps (onsets, pitch) over pink noise, different in each channel.
   execFileSync(ffmpeg, [
     '-v',

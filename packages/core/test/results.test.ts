@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type AnalyzerResult, frameTimes, ResultContainer } from '../src/index.js';
+import {
+  type AnalyzerResult,
+  frameTimes,
+  isMatrix,
+  ResultContainer,
+  resultRows,
+  rowCount,
+} from '../src/index.js';
 
 const audio = { uri: 'file:///a.wav', start: 0, duration: 2, sampleRate: 44100, channels: 2 };
 const processor = { id: 'level', version: '1.0.0', params: { frameSize: 2048 } };
@@ -93,6 +100,24 @@ describe('ResultContainer JSON', () => {
       [3, Number.POSITIVE_INFINITY],
     ]);
     expect(back.get('pitch.f0')?.processor).toEqual(processor);
+  });
+
+  it('round-trips a Matrix value and reads its rows', () => {
+    const matrix = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 0.1]) };
+    const r: AnalyzerResult = {
+      ...sample()[1],
+      id: 'spectrogram',
+      value: matrix,
+    };
+    const back = ResultContainer.fromJSON(JSON.stringify(new ResultContainer([r]).toJSON())).require(
+      'spectrogram',
+    );
+    expect(isMatrix(back.value)).toBe(true);
+    expect(rowCount(back.value)).toBe(2);
+    expect(resultRows(back.value)).toEqual([
+      [1, 2, 3],
+      [4, 5, Math.fround(0.1)],
+    ]);
   });
 
   it('rejects a document without results, naming what is missing', () => {

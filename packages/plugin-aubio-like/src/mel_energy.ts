@@ -131,7 +131,7 @@ export class MelEnergy extends Processor<MelEnergyParams> {
       description: `Energy of ${this.params.nMels} ${this.params.melScale} mel bands per frame (frames × bands)`,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: this.params.fftSize, hop: this.params.hopSize },
-      value: this.#rows.toRows(),
+      value: this.#rows.toMatrix(),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { arrayDecoder, pipe } from '@timeside/core';
+import { arrayDecoder, pipe, resultRows } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { MelEnergy } from './mel_energy.js';
 import { Mfcc } from './mfcc.js';
@@ -147,8 +147,8 @@ describe('mfcc and mel_energy', () => {
       ).run();
       const mfcc = results.require('mfcc');
       const mel = results.require('mel_energy');
-      const mfccRows = mfcc.value as number[][];
-      const melRows = mel.value as number[][];
+      const mfccRows = resultRows(mfcc.value);
+      const melRows = resultRows(mel.value);
       expect(mfccRows.length).toBe(Math.ceil(signal.length / HOP));
       expect(mfcc.frame).toEqual({ sampleRate: SAMPLE_RATE, size: FFT_SIZE, hop: HOP });
       expect(mfccRows[0].length).toBe(c.nCoeffs);
@@ -181,7 +181,7 @@ describe('mfcc and mel_energy', () => {
   it('gives the log floor to silence: c0 = √nMels·ln(floor), the rest 0', async () => {
     const silence = new Float32Array(4096);
     const results = await pipe(arrayDecoder(silence, SAMPLE_RATE), new Mfcc({ logFloor: 1e-6 })).run();
-    for (const row of results.require('mfcc').value as number[][]) {
+    for (const row of resultRows(results.require('mfcc').value)) {
       expect(row[0]).toBeCloseTo(Math.sqrt(40) * Math.log(1e-6), 4);
       for (let n = 1; n < row.length; n++) expect(Math.abs(row[n])).toBeLessThan(1e-4);
     }

@@ -103,7 +103,7 @@ export class Mfcc extends Processor<MfccParams> {
       description: `${this.params.nCoeffs} coefficients per frame (frames × coefficients)`,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: this.params.fftSize, hop: this.params.hopSize },
-      value: this.#rows.toRows(),
+      value: this.#rows.toMatrix(),
     });
   }
 }

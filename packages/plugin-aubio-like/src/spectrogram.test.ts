@@ -1,4 +1,4 @@
-import { arrayDecoder, pipe, Stft } from '@timeside/core';
+import { arrayDecoder, pipe, resultRows, Stft } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { Pitch } from './pitch.js';
 import { Spectrogram } from './spectrogram.js';
@@ -14,7 +14,7 @@ function sine(freqHz: number, seconds: number, amplitude: number): Float32Array 
 
 async function spectrogram(signal: Float32Array, params: Record<string, unknown> = {}) {
   const results = await pipe(arrayDecoder(signal, SR), new Spectrogram(params)).run();
-  return { rows: results.require('spectrogram').value as number[][], results };
+  return { rows: resultRows(results.require('spectrogram').value), results };
 }
 
 function argmax(row: number[]): number {
@@ -84,7 +84,7 @@ describe('spectrogram', () => {
     const frames = Math.ceil(signal.length / 512);
     expect(Stft.transforms - before).toBe(frames);
     expect((await pipeline.graph()).filter((n) => n.processor.meta.id === 'stft')).toHaveLength(1);
-    expect((results.require('spectrogram').value as number[][]).length).toBe(frames);
+    expect(resultRows(results.require('spectrogram').value).length).toBe(frames);
     expect((results.require('pitch.f0').value as Float32Array).length).toBe(frames);
   });
 });

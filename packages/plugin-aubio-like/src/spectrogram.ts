@@ -135,7 +135,7 @@ export class Spectrogram extends Processor<SpectrogramParams> {
       unit: scale === 'db' ? 'dBFS' : '',
       timeMode: 'framewise',
       frame: { sampleRate, size: fftSize, hop: hopSize },
-      value: this.#rows.toRows(),
+      value: this.#rows.toMatrix(),
     });
     const binHz = sampleRate / fftSize;
     const centres = new Float32Array(this.#row.length);

@@ -1,4 +1,4 @@
-import { arrayDecoder, pipe } from '@timeside/core';
+import { arrayDecoder, pipe, resultRows } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { WaveformPeaks } from './waveform_peaks.js';
 
@@ -15,7 +15,7 @@ describe('waveform_peaks', () => {
     const signal = new Float32Array(SR);
     for (let i = 0; i < SR; i++) signal[i] = 0.5 * Math.sin((2 * Math.PI * 441 * i) / SR);
     const result = await peaks(signal);
-    const rows = result.value as number[][];
+    const rows = resultRows(result.value);
     expect(result.frame).toEqual({ sampleRate: SR, size: 256, hop: 256 });
     expect(rows.length).toBe(Math.ceil(SR / 256));
     for (const row of rows.slice(0, -1)) {
@@ -27,7 +27,7 @@ describe('waveform_peaks', () => {
   it('reads the ends of each column of a ramp, the last column short', async () => {
     const length = 1050;
     const ramp = new Float32Array(length).map((_, i) => -1 + (2 * i) / (length - 1));
-    const rows = (await peaks(ramp, { samplesPerPixel: 100 })).value as number[][];
+    const rows = resultRows((await peaks(ramp, { samplesPerPixel: 100 })).value);
     expect(rows.length).toBe(11);
     rows.forEach((row, i) => {
       expect(row[0]).toBe(ramp[i * 100]);
@@ -40,7 +40,7 @@ describe('waveform_peaks', () => {
     const right = new Float32Array(SR / 2);
     // Burst over samples [10000, 12000): columns 39 (9984–10239) to 46 (11776–12031) at 256 spp.
     for (let i = 10000; i < 12000; i++) right[i] = 0.8 * Math.sin(i * 0.3);
-    const rows = (await peaks([left, right])).value as number[][];
+    const rows = resultRows((await peaks([left, right])).value);
     rows.forEach((row, i) => {
       expect(row[0]).toBe(0);
       expect(row[1]).toBe(0);
@@ -54,7 +54,7 @@ describe('waveform_peaks', () => {
     const left = new Float32Array(1024).fill(0.25);
     const right = new Float32Array(1024).fill(-0.75);
     const result = await peaks([left, right], { samplesPerPixel: 512 });
-    const rows = result.value as number[][];
+    const rows = resultRows(result.value);
     const channels = 2;
     const json = {
       version: 2,
@@ -78,10 +78,10 @@ describe('waveform_peaks', () => {
   it('gives width columns when width divides the length, never more', async () => {
     const signal = new Float32Array(SR);
     const exact = await peaks(signal, { width: 100 });
-    expect((exact.value as number[][]).length).toBe(100);
+    expect(resultRows(exact.value).length).toBe(100);
     expect(exact.frame!.hop).toBe(441);
     const ragged = await peaks(signal, { width: 97 });
-    expect((ragged.value as number[][]).length).toBeLessThanOrEqual(97);
+    expect(resultRows(ragged.value).length).toBeLessThanOrEqual(97);
     expect(ragged.frame!.hop).toBe(Math.ceil(SR / 97));
   });
 });

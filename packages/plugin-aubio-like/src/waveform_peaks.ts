@@ -126,7 +126,7 @@ export class WaveformPeaks extends Processor<WaveformPeaksParams> {
       ...RESULT,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: spp, hop: spp },
-      value: this.#rows.toRows(),
+      value: this.#rows.toMatrix(),
     });
   }
 }

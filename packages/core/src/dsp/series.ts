@@ -1,3 +1,5 @@
+import type { Matrix } from '../results/result.js';
+
 /** A growable Float32Array for framewise values (amortised O(1) push, no boxing). */
 export class Float32Series {
   #data: Float32Array;
@@ -90,7 +92,12 @@ export class Float32Matrix {
     return this.#data.subarray(i * this.width, (i + 1) * this.width);
   }
 
-  /** The rows as number[][] (the 2-D value form of results). */
+  /** A trimmed copy as a Matrix (the compact 2-D value form of results). */
+  toMatrix(): Matrix {
+    return { rows: this.#rows, cols: this.width, data: this.#data.slice(0, this.#rows * this.width) };
+  }
+
+  /** The rows as number[][] (the plain 2-D value form of results: small results only). */
   toRows(): number[][] {
     const out: number[][] = new Array(this.#rows);
     for (let r = 0; r < this.#rows; r++) out[r] = Array.from(this.row(r));
