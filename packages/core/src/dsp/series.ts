@@ -83,7 +83,8 @@ export class Float32Matrix {
       this.#data = grown;
     }
     const base = this.#rows * this.width;
-    for (let i = 0; i < this.width; i++) this.#data[base + i] = row[i];
+    if (row instanceof Float32Array && row.length === this.width) this.#data.set(row, base);
+    else for (let i = 0; i < this.width; i++) this.#data[base + i] = row[i];
     this.#rows++;
   }
 
