@@ -190,14 +190,22 @@ describe('discoverPlugins: layouts', () => {
       name: 'plain-dep',
       manifest: undefined,
     });
+    // Installed globally beside core, not a dependency of it (`npm i -g @timeside/core other-plugin`).
+    writePackage(
+      join(root, 'global', 'lib', 'node_modules', 'other-plugin'),
+      plugin('other-plugin', ['other']),
+    );
     const project = writeProject(join(root, 'elsewhere'));
 
     const report = await discover(project, { host });
     expect(report.problems).toEqual([]);
-    expect(report.plugins.map((p) => [p.package, p.via, p.foundIn])).toEqual([
-      ['shipped-plugin', 'host', join(host, 'package.json')],
+    const globalNm = join(root, 'global', 'lib', 'node_modules');
+    expect(report.plugins.map((p) => [p.package, p.via, p.foundIn]).sort()).toEqual([
+      ['other-plugin', 'host', globalNm],
+      ['shipped-plugin', 'host', globalNm],
     ]);
     expect((await getProcessorEntry('shipped')).source.via).toBe('host');
+    expect((await getProcessorEntry('other')).source.via).toBe('host');
   });
 
   it('includes the project itself when it is a plugin (a plugin under development)', async () => {
