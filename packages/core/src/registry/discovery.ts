@@ -418,9 +418,11 @@ function installedCandidates(
       });
     }
   }
-  for (const nm of nmDirs) {
+  const scanned = new Set<string>();
+  const scan = (nm: string, via: 'discovery' | 'host') => {
     const realNm = safeRealpath(nm);
-    if (typeof realNm !== 'string') continue;
+    if (typeof realNm !== 'string' || scanned.has(realNm)) return;
+    scanned.add(realNm);
     report.nodeModules.push(nm);
     scanNodeModules(
       nm,
@@ -430,37 +432,17 @@ function installedCandidates(
         report.packagesSeen++;
         const info = cache.read(`${realDir}${sep}package.json`);
         if (info?.manifest !== undefined) {
-          candidates.push({ name: info.name ?? name, path: realDir, info, via: 'discovery', foundIn: nm });
+          candidates.push({ name: info.name ?? name, path: realDir, info, via, foundIn: nm });
         }
       },
       report.skipped,
     );
-  }
+  };
+  for (const nm of nmDirs) scan(nm, 'discovery');
   const host = options.host === undefined ? corePackage()?.dir : options.host || undefined;
   // The node_modules around the host itself: a global install (`npm i -g @timeside/core
   // some-plugin`) or `npx` puts the plugins beside core, not under the user's cwd.
-  if (host) {
-    const seen = new Set(nmDirs.map((nm) => safeRealpath(nm)));
-    for (const nm of nodeModulesPaths(host)) {
-      const realNm = safeRealpath(nm);
-      if (typeof realNm !== 'string' || seen.has(realNm) || !isDirectory(nm)) continue;
-      seen.add(realNm);
-      report.nodeModules.push(nm);
-      scanNodeModules(
-        nm,
-        realNm,
-        cache,
-        (name, realDir) => {
-          report.packagesSeen++;
-          const info = cache.read(`${realDir}${sep}package.json`);
-          if (info?.manifest !== undefined) {
-            candidates.push({ name: info.name ?? name, path: realDir, info, via: 'host', foundIn: nm });
-          }
-        },
-        report.skipped,
-      );
-    }
-  }
+  if (host) for (const nm of nodeModulesPaths(host)) if (isDirectory(nm)) scan(nm, 'host');
   const hostInfo = host ? cache.read(join(host, 'package.json'), true) : undefined;
   if (host && hostInfo) {
     for (const dep of hostInfo.dependencies ?? []) {
