@@ -223,6 +223,28 @@ describe('pipeline run', () => {
     },
   );
 
+  it('stops on abort with E_ABORT, deleting outputs and releasing everything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    const controller = new AbortController();
+    const releasedBefore = FileSink.released;
+    const pipeline = pipe(
+      arrayDecoder(new Float32Array(100), 8000, { blockSize: 10, uri: 'long.wav' }),
+      new FileSink({ output: join(dir, 'out.txt') }),
+    );
+    pipeline.on('progress', (e: ProgressEvent) => {
+      if (e.framesDone === 30) controller.abort();
+    });
+    const error = await pipeline.run({ signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as TimesideError).code).toBe('E_ABORT');
+    expect((error as Error).message).toBe('long.wav: the run was aborted');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(FileSink.released - releasedBefore).toBe(1);
+    const already = await pipe(arrayDecoder(new Float32Array(10)), new FrameRecorder())
+      .run({ signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect((already as TimesideError).code).toBe('E_ABORT');
+  });
+
   it('reports a cycle in requires', async () => {
     class Loop extends Processor {
       static override readonly meta: ProcessorMeta = {

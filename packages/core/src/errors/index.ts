@@ -83,8 +83,12 @@ function reasonOf(cause: unknown): string {
 
 // One factory per code, sorted.
 
-export function abortError(file: string | undefined, reason = 'the run was aborted'): TimesideError {
-  return new TimesideError(ErrorCode.E_ABORT, file ? `${file}: ${reason}` : reason, { file });
+export function abortError(
+  file: string | undefined,
+  reason = 'the run was aborted',
+  cause?: unknown,
+): TimesideError {
+  return new TimesideError(ErrorCode.E_ABORT, file ? `${file}: ${reason}` : reason, { file, cause });
 }
 
 export function configError(file: string | undefined, reason: string, cause?: unknown): TimesideError {

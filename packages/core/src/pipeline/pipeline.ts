@@ -131,8 +131,13 @@ export class Pipeline extends EventEmitter {
     if (this.#running) throw graphError('this pipeline is already running');
     this.#running = true;
     const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      controller.abort(options.signal?.reason);
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     const signal = controller.signal;
     const outputs: PendingOutput[] = [];
     const results = new ResultContainer();
@@ -210,6 +215,9 @@ export class Pipeline extends EventEmitter {
       return results;
     } catch (error) {
       controller.abort(error);
+      // Whatever a cancelled run failed with (a killed ffmpeg, a closed stream), it was cancelled.
+      if (cancelled)
+        throw abortError(audio?.uri ?? this.decoder.meta.id, 'the run was aborted', options.signal?.reason);
       throw this.#wrap(error, stage, audio?.uri);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
@@ -279,7 +287,7 @@ export class Pipeline extends EventEmitter {
       for (;;) {
         const next = await call(decoder, 'read', () => iterator.next());
         if (next.done) break;
-        if (signal.aborted) throw signal.reason ?? abortError(undefined);
+        signal.throwIfAborted();
         await push(next.value);
         if (next.value.eod) {
           sawEnd = true;
