@@ -13,6 +13,7 @@ export * from './dsp/fft.js';
 export * from './dsp/frames.js';
 export * from './dsp/series.js';
 export * from './dsp/stft.js';
+export * from './dsp/stft-params.js';
 export * from './dsp/window.js';
 export * from './errors/index.js';
 export * from './ffmpeg/index.js';

@@ -10,23 +10,18 @@ import {
   type ProcessorMeta,
   paramError,
   type SpectrumBatch,
-  Stft,
   type StreamFormat,
+  stftSpec,
 } from '@timeside/core';
 import { MEL_SCALES, type MelFilterbank, melEnergies, melFilterbank } from './dsp/mel.js';
+import { HANN_STFT_PARAMS } from './spectral_params.js';
 
 const ID = 'mel_energy';
 
 /** Parameters of the mel filterbank, shared with `mfcc` (which requires this node with them). */
 export const MEL_PARAMS = {
   nMels: { type: 'integer', default: 40, minimum: 1, maximum: 512, description: 'Number of mel bands' },
-  fftSize: {
-    type: 'integer',
-    default: 2048,
-    enum: [256, 512, 1024, 2048, 4096, 8192, 16384],
-    description: 'FFT and frame size in samples (Hann window, shared STFT)',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
+  ...HANN_STFT_PARAMS,
   fmin: { type: 'number', default: 0, minimum: 0, unit: 'Hz', description: 'Lowest edge of the filterbank' },
   fmax: {
     type: 'number',
@@ -46,6 +41,13 @@ export const MEL_PARAMS = {
 } as const satisfies ParamSchema;
 
 export type MelEnergyParams = ParamsOf<typeof MEL_PARAMS>;
+
+/** The `mel_energy` node a processor declaring `MEL_PARAMS` requires (as `mfcc` does), from its params. */
+export function melEnergySpec(p: Params): NodeSpec {
+  const params: Params = {};
+  for (const name of Object.keys(MEL_PARAMS)) params[name] = p[name];
+  return { processor: MelEnergy, params };
+}
 
 /**
  * The mel energies of one block's frames, valid during this `process` call only: frame
@@ -77,9 +79,7 @@ export class MelEnergy extends Processor<MelEnergyParams> {
       '(linear power). Its test compares the bands with a direct DFT and a filterbank built from the ' +
       'formulas in the test.',
     params: MEL_PARAMS,
-    requires: (p: Params): NodeSpec[] => [
-      { processor: Stft, params: { fftSize: p.fftSize, hopSize: p.hopSize, window: 'hann' } },
-    ],
+    requires: (p: Params): NodeSpec[] => [stftSpec(p)],
     results: [{ id: ID, name: 'Mel band energies', unit: 'power' }],
   };
 

@@ -12,7 +12,7 @@ import {
   type StreamFormat,
 } from '@timeside/core';
 import { cepstrum, dctMatrix } from './dsp/mel.js';
-import { MEL_PARAMS, type MelBatch, MelEnergy } from './mel_energy.js';
+import { MEL_PARAMS, type MelBatch, melEnergySpec } from './mel_energy.js';
 
 const ID = 'mfcc';
 
@@ -54,19 +54,7 @@ export class Mfcc extends Processor<MfccParams> {
       'compares with a reference computed in the test by a direct O(N²) DFT, a mel matrix built from the ' +
       'formulas and a direct DCT-II sum, to 1e-3.',
     params: PARAMS,
-    requires: (p: Params): NodeSpec[] => [
-      {
-        processor: MelEnergy,
-        params: {
-          nMels: p.nMels,
-          fftSize: p.fftSize,
-          hopSize: p.hopSize,
-          fmin: p.fmin,
-          fmax: p.fmax,
-          melScale: p.melScale,
-        },
-      },
-    ],
+    requires: (p: Params): NodeSpec[] => [melEnergySpec(p)],
     results: [{ id: ID, name: 'MFCC', unit: '' }],
   };
 

@@ -9,61 +9,24 @@ import {
   resultError,
   type SetupContext,
   type StreamFormat,
-  WINDOW_NAMES,
 } from '@timeside/core';
 import { segmentNotes } from './dsp/notes.js';
-import { ODF_METHODS } from './dsp/onset.js';
-import { Onsets } from './onsets.js';
+import { type Onsets, onsetParams, onsetsSpec } from './onsets.js';
 import { PITCH_METHODS, Pitch } from './pitch.js';
 
 /** A note needs at least half of its pitch frames voiced. */
 const MIN_VOICED_FRACTION = 0.5;
 
 const params = {
-  method: {
-    type: 'string',
-    default: 'specflux',
-    enum: ODF_METHODS,
-    description: 'Onset detection function of the onsets that open notes (see onsets)',
-  },
-  fftSize: {
-    type: 'integer',
-    default: 1024,
-    enum: [256, 512, 1024, 2048, 4096],
-    description: 'FFT and frame size of the onset analysis in samples',
-  },
-  hopSize: {
-    type: 'integer',
-    default: 512,
-    minimum: 1,
-    description: 'Step between frames in samples (onset and pitch analyses)',
-  },
-  window: {
-    type: 'string',
-    default: 'hann',
-    enum: WINDOW_NAMES,
-    description: 'Window of the onset analysis',
-  },
-  threshold: {
-    type: 'number',
-    default: 0.3,
-    minimum: 0,
-    description: 'Onset peak-picking threshold (see onsets)',
-  },
-  silence: {
-    type: 'number',
-    default: -70,
-    maximum: 0,
-    unit: 'dB',
-    description: 'Frames quieter than this (mean power, dBFS) carry no onset and end a note',
-  },
-  minioi: {
-    type: 'number',
-    default: 0.02,
-    minimum: 0,
-    unit: 's',
-    description: 'Minimum inter-onset interval',
-  },
+  ...onsetParams({
+    method: 'Onset detection function of the onsets that open notes (see onsets)',
+    fftSize: 'FFT and frame size of the onset analysis in samples',
+    hopSize: 'Step between frames in samples (onset and pitch analyses)',
+    window: 'Window of the onset analysis',
+    threshold: 'Onset peak-picking threshold (see onsets)',
+    silence: 'Frames quieter than this (mean power, dBFS) carry no onset and end a note',
+    minioi: 'Minimum inter-onset interval',
+  }),
   pitchMethod: {
     type: 'string',
     default: 'yinfft',
@@ -94,11 +57,6 @@ const params = {
 
 /** Parameters of `notes`. */
 export type NotesParams = ParamsOf<typeof params>;
-
-function onsetsSpec(p: Params): NodeSpec {
-  const { method, fftSize, hopSize, window, threshold, silence, minioi } = p;
-  return { processor: Onsets, params: { method, fftSize, hopSize, window, threshold, silence, minioi } };
-}
 
 function pitchSpec(p: Params): NodeSpec {
   return {

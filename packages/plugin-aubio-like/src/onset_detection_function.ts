@@ -8,31 +8,45 @@ import {
   Processor,
   type ProcessorMeta,
   type SpectrumBatch,
-  Stft,
   type StreamFormat,
-  WINDOW_NAMES,
+  stftParams,
+  stftSpec,
 } from '@timeside/core';
 import { ODF_METHODS, OnsetFunction } from './dsp/onset.js';
 
-const params = {
-  method: {
-    type: 'string',
-    default: 'specflux',
-    enum: ODF_METHODS,
-    description:
-      'Detection function: energy, hfc (high frequency content), complex (complex domain), phase ' +
-      '(weighted phase deviation), specdiff (spectral difference), kl / mkl (Kullback–Leibler, modified), ' +
-      'specflux (spectral flux)',
-  },
-  fftSize: {
-    type: 'integer',
-    default: 1024,
-    enum: [256, 512, 1024, 2048, 4096],
-    description: 'FFT and frame size in samples',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
-  window: { type: 'string', default: 'hann', enum: WINDOW_NAMES, description: 'Window function' },
-} as const;
+/** FFT sizes offered by the onset family. */
+const ODF_FFT_SIZES = [256, 512, 1024, 2048, 4096] as const;
+
+/** Descriptions of the ODF parameters, which each processor words for its own use. */
+export interface OdfParamDescriptions {
+  method: string;
+  fftSize?: string;
+  hopSize?: string;
+  window?: string;
+}
+
+/**
+ * The parameters of the onset detection function — `method`, `fftSize`, `hopSize`, `window` —
+ * declared alike by the ODF and by its consumers (`onsets`, `tempo`, `notes`), which pass them on
+ * to the ODF node they require (`odfSpec`). Only their descriptions differ.
+ */
+export function odfParams({ method, ...stft }: OdfParamDescriptions) {
+  return {
+    method: { type: 'string', default: 'specflux', enum: ODF_METHODS, description: method },
+    ...stftParams({
+      fftSize: 1024,
+      fftSizes: ODF_FFT_SIZES,
+      descriptions: { fftSize: 'FFT and frame size in samples', ...stft },
+    }),
+  } as const;
+}
+
+const params = odfParams({
+  method:
+    'Detection function: energy, hfc (high frequency content), complex (complex domain), phase ' +
+    '(weighted phase deviation), specdiff (spectral difference), kl / mkl (Kullback–Leibler, modified), ' +
+    'specflux (spectral flux)',
+});
 
 /** Parameters of `onset_detection_function`. */
 export type OnsetDetectionFunctionParams = ParamsOf<typeof params>;
@@ -46,9 +60,12 @@ export interface OdfBatch {
   values: Float32Array;
 }
 
-/** STFT parameters shared by the ODF and its consumers (onsets, tempo, notes). */
-export function odfStftSpec(p: Params): NodeSpec {
-  return { processor: Stft, params: { fftSize: p.fftSize, hopSize: p.hopSize, window: p.window } };
+/** The ODF node (`onset_detection_function`) an ODF consumer requires, from its `odfParams`. */
+export function odfSpec(p: Params): NodeSpec {
+  return {
+    processor: OnsetDetectionFunction,
+    params: { method: p.method, fftSize: p.fftSize, hopSize: p.hopSize, window: p.window },
+  };
 }
 
 /**
@@ -80,7 +97,7 @@ export class OnsetDetectionFunction extends Processor<OnsetDetectionFunctionPara
         description: 'One value per frame; peaks mark onsets',
       },
     ],
-    requires: (p: Params): NodeSpec[] => [odfStftSpec(p)],
+    requires: (p: Params): NodeSpec[] => [stftSpec(p)],
   };
 
   #odf!: OnsetFunction;

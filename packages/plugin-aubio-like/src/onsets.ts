@@ -10,58 +10,53 @@ import {
   type SetupContext,
   type SpectrumBatch,
   type StreamFormat,
-  WINDOW_NAMES,
+  stftSpec,
   type WindowName,
 } from '@timeside/core';
-import { ODF_METHODS, type OdfMethod, onsetTimeOffset, pickPeaks } from './dsp/onset.js';
-import { OnsetDetectionFunction, odfStftSpec } from './onset_detection_function.js';
+import { type OdfMethod, onsetTimeOffset, pickPeaks } from './dsp/onset.js';
+import {
+  type OdfParamDescriptions,
+  type OnsetDetectionFunction,
+  odfParams,
+  odfSpec,
+} from './onset_detection_function.js';
 
-const params = {
-  method: {
-    type: 'string',
-    default: 'specflux',
-    enum: ODF_METHODS,
-    description: 'Onset detection function the peaks are picked from (see onset_detection_function)',
-  },
-  fftSize: {
-    type: 'integer',
-    default: 1024,
-    enum: [256, 512, 1024, 2048, 4096],
-    description: 'FFT and frame size in samples',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
-  window: { type: 'string', default: 'hann', enum: WINDOW_NAMES, description: 'Window function' },
-  threshold: {
-    type: 'number',
-    default: 0.3,
-    minimum: 0,
-    description: 'Peak-picking threshold: weight of the local mean of the ODF above its local median (aubio)',
-  },
-  silence: {
-    type: 'number',
-    default: -70,
-    maximum: 0,
-    unit: 'dB',
-    description: 'Frames quieter than this (mean power, dBFS) carry no onset',
-  },
-  minioi: {
-    type: 'number',
-    default: 0.02,
-    minimum: 0,
-    unit: 's',
-    description: 'Minimum inter-onset interval: an onset closer than this to the previous one is dropped',
-  },
-} as const;
+/** Descriptions of the `onsets` parameters; `notes` words them for its own use. */
+export interface OnsetParamDescriptions extends OdfParamDescriptions {
+  threshold?: string;
+  silence?: string;
+  minioi?: string;
+}
+
+/**
+ * The parameters of `onsets` — the ODF's (`odfParams`) and the peak picking's — declared alike
+ * by `notes`, which passes them on to the `onsets` node it requires (`onsetsSpec`).
+ */
+export function onsetParams({
+  threshold = 'Peak-picking threshold: weight of the local mean of the ODF above its local median (aubio)',
+  silence = 'Frames quieter than this (mean power, dBFS) carry no onset',
+  minioi = 'Minimum inter-onset interval: an onset closer than this to the previous one is dropped',
+  ...odf
+}: OnsetParamDescriptions) {
+  return {
+    ...odfParams(odf),
+    threshold: { type: 'number', default: 0.3, minimum: 0, description: threshold },
+    silence: { type: 'number', default: -70, maximum: 0, unit: 'dB', description: silence },
+    minioi: { type: 'number', default: 0.02, minimum: 0, unit: 's', description: minioi },
+  } as const;
+}
+
+const params = onsetParams({
+  method: 'Onset detection function the peaks are picked from (see onset_detection_function)',
+});
 
 /** Parameters of `onsets`. */
 export type OnsetsParams = ParamsOf<typeof params>;
 
-/** The ODF node (`onset_detection_function`) an ODF consumer requires, with its STFT parameters. */
-export function odfSpec(p: Params): NodeSpec {
-  return {
-    processor: OnsetDetectionFunction,
-    params: { method: p.method, fftSize: p.fftSize, hopSize: p.hopSize, window: p.window },
-  };
+/** The `onsets` node a processor declaring `onsetParams` requires (as `notes` does), from its params. */
+export function onsetsSpec(p: Params): NodeSpec {
+  const { method, fftSize, hopSize, window, threshold, silence, minioi } = p;
+  return { processor: Onsets, params: { method, fftSize, hopSize, window, threshold, silence, minioi } };
 }
 
 /** Mean power in dBFS of a frame (aubio's silence test uses the same measure). */
@@ -135,7 +130,7 @@ export class Onsets extends Processor<OnsetsParams> {
     results: [
       { id: 'onsets', name: 'Onsets', unit: 's', description: 'Event times; value: ODF at the onset' },
     ],
-    requires: (p: Params): NodeSpec[] => [odfSpec(p), odfStftSpec(p)],
+    requires: (p: Params): NodeSpec[] => [odfSpec(p), stftSpec(p)],
   };
 
   #odf!: OnsetDetectionFunction;

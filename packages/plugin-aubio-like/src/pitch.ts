@@ -12,8 +12,8 @@ import {
   paramError,
   type ResultSpec,
   type SpectrumBatch,
-  Stft,
   type StreamFormat,
+  stftSpec,
   windowFunction,
 } from '@timeside/core';
 import { AMDF, DynamicWavelet } from 'pitchfinder';
@@ -168,7 +168,7 @@ export class Pitch extends Processor<PitchParams> {
     results: RESULTS,
     requires: (p: Params): NodeSpec[] =>
       p.method === 'yinfft'
-        ? [{ processor: Stft, params: { fftSize: p.frameSize, hopSize: p.hopSize, window: 'hann' } }]
+        ? [stftSpec({ fftSize: p.frameSize, hopSize: p.hopSize })]
         : [{ processor: Frames, params: { frameSize: p.frameSize, hopSize: p.hopSize } }],
   };
 

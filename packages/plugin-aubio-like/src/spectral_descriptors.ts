@@ -10,8 +10,8 @@ import {
   type ProcessorMeta,
   type ResultSpec,
   type SpectrumBatch,
-  Stft,
   type StreamFormat,
+  stftSpec,
 } from '@timeside/core';
 import {
   centroid,
@@ -24,17 +24,12 @@ import {
   slope,
   spread,
 } from './dsp/spectral.js';
+import { HANN_STFT_PARAMS } from './spectral_params.js';
 
 const ID = 'spectral_descriptors';
 
 const PARAMS = {
-  fftSize: {
-    type: 'integer',
-    default: 2048,
-    enum: [256, 512, 1024, 2048, 4096, 8192, 16384],
-    description: 'FFT and frame size in samples (Hann window, shared STFT)',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
+  ...HANN_STFT_PARAMS,
   rolloff: {
     type: 'number',
     default: 0.85,
@@ -126,9 +121,7 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
       'kurtosis, slope, decrease and roll-off of bin-centred tones, the flatness of white noise (e^−γ ≈ ' +
       '0.56 for one periodogram) against a sine’s (≈ 0), and the flux of a steady tone (≈ 0).',
     params: PARAMS,
-    requires: (p: Params): NodeSpec[] => [
-      { processor: Stft, params: { fftSize: p.fftSize, hopSize: p.hopSize, window: 'hann' } },
-    ],
+    requires: (p: Params): NodeSpec[] => [stftSpec(p)],
     results: DESCRIPTORS,
   };
 

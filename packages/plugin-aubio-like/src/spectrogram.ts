@@ -9,22 +9,16 @@ import {
   type ProcessorMeta,
   type ResultSpec,
   type SpectrumBatch,
-  Stft,
   type StreamFormat,
-  WINDOW_NAMES,
+  stftParams,
+  stftSpec,
   windowFunction,
 } from '@timeside/core';
 import { SPECTROGRAM_FLOOR_DB, spectrogramRow } from './dsp/spectrogram_bins.js';
+import { SPECTRAL_FFT_SIZES } from './spectral_params.js';
 
 const params = {
-  fftSize: {
-    type: 'integer',
-    default: 2048,
-    enum: [256, 512, 1024, 2048, 4096, 8192, 16384],
-    description: 'FFT and frame size in samples',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
-  window: { type: 'string', default: 'hann', enum: WINDOW_NAMES, description: 'Window function' },
+  ...stftParams({ fftSizes: SPECTRAL_FFT_SIZES, descriptions: { fftSize: 'FFT and frame size in samples' } }),
   scale: {
     type: 'string',
     default: 'linear',
@@ -89,9 +83,7 @@ export class Spectrogram extends Processor<SpectrogramParams> {
       'spectral consumers (one FFT per frame).',
     params,
     results: RESULTS,
-    requires: (p: Params): NodeSpec[] => [
-      { processor: Stft, params: { fftSize: p.fftSize, hopSize: p.hopSize, window: p.window } },
-    ],
+    requires: (p: Params): NodeSpec[] => [stftSpec(p)],
   };
 
   #sampleRate = 0;

@@ -8,28 +8,15 @@ import {
   paramError,
   type SetupContext,
   type StreamFormat,
-  WINDOW_NAMES,
 } from '@timeside/core';
-import { ODF_METHODS, onsetTimeOffset, peakPosition, smoothOdf } from './dsp/onset.js';
+import { onsetTimeOffset, peakPosition, smoothOdf } from './dsp/onset.js';
 import { estimateTempo, onsetEnvelope, trackBeats } from './dsp/tempo.js';
-import type { OnsetDetectionFunction } from './onset_detection_function.js';
-import { odfSpec } from './onsets.js';
+import { type OnsetDetectionFunction, odfParams, odfSpec } from './onset_detection_function.js';
 
 const params = {
-  method: {
-    type: 'string',
-    default: 'specflux',
-    enum: ODF_METHODS,
-    description: 'Onset detection function the tempo is measured on (see onset_detection_function)',
-  },
-  fftSize: {
-    type: 'integer',
-    default: 1024,
-    enum: [256, 512, 1024, 2048, 4096],
-    description: 'FFT and frame size in samples',
-  },
-  hopSize: { type: 'integer', default: 512, minimum: 1, description: 'Step between frames in samples' },
-  window: { type: 'string', default: 'hann', enum: WINDOW_NAMES, description: 'Window function' },
+  ...odfParams({
+    method: 'Onset detection function the tempo is measured on (see onset_detection_function)',
+  }),
   minBpm: {
     type: 'number',
     default: 40,
