@@ -4,6 +4,14 @@
  */
 import { main } from './cli/main.js';
 
+// `timeside list | head`: a closed pipe ends the output quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const controller = new AbortController();
 let interrupted = false;
 process.once('SIGINT', () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { fftBackend } from '../../dsp/fft.js';
 import { type FfmpegInfo, ffmpegInfo } from '../../ffmpeg/info.js';
 import { getDiscoveryReport } from '../../registry/discovery.js';
 import { corePackage } from '../../registry/host.js';
@@ -55,6 +56,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
               core,
               ffmpeg: ffmpeg && { ffmpeg: ffmpeg.ffmpeg, ffprobe: ffmpeg.ffprobe },
               codecs,
+              fft: fftBackend(),
               config: report?.configFile,
               plugins: report?.plugins ?? [],
               processors: processors.map((p) => ({
@@ -85,6 +87,11 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       } else {
         out.line('ffmpeg    ✗ not found');
       }
+      const fft = fftBackend();
+      out.line(
+        `fft       ${fft.backend === 'pffft' ? `pffft-wasm${fft.simd ? ' (SIMD)' : ''}` : 'fft.js'}` +
+          `${fft.forced ? ' (forced by TIMESIDE_FFT)' : ''}${fft.note ? ` — ${fft.note}` : ''}`,
+      );
       out.line(`config    ${report?.configFile ?? 'none'}`);
       if (report) {
         out.line(
