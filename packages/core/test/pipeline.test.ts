@@ -245,6 +245,48 @@ describe('pipeline run', () => {
     expect((already as TimesideError).code).toBe('E_ABORT');
   });
 
+  it('keeps both results when one analyzer runs twice with other parameters, requested ones first', async () => {
+    class Constant extends Processor<{ value: number }> {
+      static override readonly meta: ProcessorMeta = {
+        id: 'constant',
+        kind: 'analyzer',
+        name: 'Constant',
+        version: '1.0.0',
+        description: '',
+        params: { value: { type: 'number', default: 1, description: '' } },
+      };
+      override finish(ctx: FinishContext): void {
+        ctx.addResult({ id: 'constant', name: 'c', unit: '', timeMode: 'global', value: this.params.value });
+      }
+    }
+    /** Requires Constant(value 7) and reads that node's own result. */
+    class UsesSeven extends Processor {
+      static override readonly meta: ProcessorMeta = {
+        id: 'uses_seven',
+        kind: 'analyzer',
+        name: 'Uses seven',
+        version: '1.0.0',
+        description: '',
+        params: {},
+        requires: () => [{ processor: Constant, params: { value: 7 } }],
+      };
+      override finish(ctx: FinishContext): void {
+        const seen = ctx.inputResults[0].require('constant').value as number;
+        ctx.addResult({ id: 'uses_seven', name: 'u', unit: '', timeMode: 'global', value: seen });
+      }
+    }
+    const results = await pipe(
+      arrayDecoder(new Float32Array(8)),
+      new UsesSeven(),
+      new Constant({ value: 3 }),
+    ).run();
+    expect(results.require('uses_seven').value).toBe(7);
+    // The requested Constant(3) keeps the plain id although Constant(7) finished first.
+    expect(results.require('constant').value).toBe(3);
+    expect(results.require('constant#2').value).toBe(7);
+    expect(results.require('constant#2').processor.params).toEqual({ value: 7 });
+  });
+
   it('reports a cycle in requires', async () => {
     class Loop extends Processor {
       static override readonly meta: ProcessorMeta = {

@@ -2,6 +2,7 @@ import { arrayDecoder, pipe } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { hzToMidi, soundEnd } from './dsp/notes.js';
 import { Notes } from './notes.js';
+import { Pitch } from './pitch.js';
 
 const SAMPLE_RATE = 44100;
 
@@ -92,6 +93,18 @@ describe('notes', () => {
     Array.from(notes.time!).forEach((t, i) => {
       expect(Math.abs(t - onsets[i])).toBeLessThan(0.05);
     });
+  });
+
+  it('runs beside a pitch analyzer with other parameters: each keeps its own pitch.f0', async () => {
+    const { audio } = melody([60, 64, 67, 72], 0.4, 0.1, 0.1);
+    const results = await pipe(
+      arrayDecoder(audio, SAMPLE_RATE),
+      new Pitch({ method: 'mcleod' }),
+      new Notes({ pitchMethod: 'yinfft' }),
+    ).run();
+    expect(Array.from(results.require('notes').value as ArrayLike<number>)).toEqual([60, 64, 67, 72]);
+    expect(results.require('pitch.f0').processor.params.method).toBe('mcleod');
+    expect(results.require('pitch.f0#2').processor.params.method).toBe('yinfft');
   });
 
   it('finds no notes in silence', async () => {

@@ -1,12 +1,10 @@
 import {
-  canonicalKey,
   type FinishContext,
   type NodeSpec,
   type Params,
   type ParamsOf,
   Processor,
   type ProcessorMeta,
-  resultError,
   type SetupContext,
   type StreamFormat,
 } from '@timeside/core';
@@ -92,28 +90,18 @@ export class Notes extends Processor<NotesParams> {
   };
 
   #onsets!: Onsets;
-  #pitchKey = '';
   #sampleRate = 0;
 
   override setup(format: StreamFormat, ctx: SetupContext): void {
     this.#onsets = ctx.inputs[0] as Onsets;
-    const pitch = ctx.inputs[1] as Pitch;
-    this.#pitchKey = canonicalKey('pitch', pitch.params as Params);
     this.#sampleRate = format.sampleRate;
   }
 
   override finish(ctx: FinishContext): void {
     const { hopSize, fftSize, pitchFrameSize, silence, releaseDb, minDuration } = this.params;
     const sampleRate = this.#sampleRate;
-    const f0 = ctx.results.require('pitch.f0');
-    // The pitch analyzer this node requires has finished; a second pitch node with other
-    // parameters finishing in between would have replaced its result.
-    if (canonicalKey('pitch', f0.processor.params as Params) !== this.#pitchKey) {
-      throw resultError(
-        'notes: the pitch.f0 result was replaced by a pitch analyzer with other parameters; give that ' +
-          'analyzer the parameters notes uses (method = pitchMethod, frameSize = pitchFrameSize, hopSize)',
-      );
-    }
+    // The required pitch node's own result: another pitch analyzer in the run may share the id.
+    const f0 = ctx.inputResults[1].require('pitch.f0');
     const notes = segmentNotes(
       this.#onsets.times(),
       f0.value as Float32Array,

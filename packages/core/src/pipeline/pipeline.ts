@@ -34,6 +34,8 @@ export interface GraphNode {
   deps: GraphNode[];
   /** Index in execution order. */
   index: number;
+  /** Asked for by the user (a stage of the pipeline), not only required by another node. */
+  requested: boolean;
 }
 
 interface PendingOutput {
@@ -107,7 +109,7 @@ export class Pipeline extends EventEmitter {
       const specs = processor.meta.requires?.(processor.params as Params) ?? [];
       for (const spec of specs) deps.push(await add(await instantiate(spec, processor.meta.id)));
       visiting.delete(key);
-      const node: GraphNode = { key, processor, deps, index: nodes.length };
+      const node: GraphNode = { key, processor, deps, index: nodes.length, requested: false };
       byKey.set(key, node);
       nodes.push(node);
       return node;
@@ -117,7 +119,7 @@ export class Pipeline extends EventEmitter {
       const kind = p.meta.kind;
       if (kind === 'decoder')
         throw graphError(`${p.meta.id} is a decoder: a pipeline has one, its source`, p.meta.id);
-      if (kind !== 'fx') await add(p);
+      if (kind !== 'fx') (await add(p)).requested = true;
     }
     this.#nodes = nodes;
   }
@@ -185,11 +187,13 @@ export class Pipeline extends EventEmitter {
       await this.#pump(format, signal, (p, hook, fn) => call(p, hook, fn));
 
       stage = undefined;
+      const own = this.#nodes.map(() => new ResultContainer());
       for (const node of this.#nodes) {
         const processor = node.processor;
         const ctx: FinishContext = {
           audio: audioInfo,
           results,
+          inputResults: node.deps.map((d) => own[d.index]),
           addResult: (r: NewResult) => {
             const full: AnalyzerResult = {
               description: '',
@@ -202,6 +206,7 @@ export class Pipeline extends EventEmitter {
               },
               audio: audioInfo,
             };
+            own[node.index].add(full);
             results.add(full);
             return full;
           },
@@ -211,8 +216,8 @@ export class Pipeline extends EventEmitter {
       stage = undefined;
       for (const out of outputs) renameSync(out.temp, out.path);
       outputs.length = 0;
-      this.results = results;
-      return results;
+      this.results = publishResults(this.#nodes, own);
+      return this.results;
     } catch (error) {
       controller.abort(error);
       // Whatever a cancelled run failed with (a killed ffmpeg, a closed stream), it was cancelled.
@@ -310,6 +315,25 @@ export class Pipeline extends EventEmitter {
     if (isTimesideError(error) && (error.file || error.processor)) return error;
     return processError(id, stage.hook, error, file);
   }
+}
+
+/**
+ * The results of a run, by id: those of the requested processors first (in the order asked), then
+ * those of nodes only required by others. When two nodes produce the same result id (the same
+ * analyzer twice with other parameters), the first keeps the id and the next get `id#2`, `id#3`…;
+ * each result's `processor.params` tells them apart.
+ */
+function publishResults(nodes: readonly GraphNode[], own: readonly ResultContainer[]): ResultContainer {
+  const published = new ResultContainer();
+  const ordered = [...nodes.filter((n) => n.requested), ...nodes.filter((n) => !n.requested)];
+  for (const node of ordered) {
+    for (const result of own[node.index]) {
+      let id = result.id;
+      for (let n = 2; published.has(id); n++) id = `${result.id}#${n}`;
+      published.add(id === result.id ? result : { ...result, id });
+    }
+  }
+  return published;
 }
 
 /** Builds a pipeline: `pipe(decoder, a, b, c).run()` (the original's `decoder | a | b | c`). */

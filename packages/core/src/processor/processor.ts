@@ -74,7 +74,12 @@ export interface SetupContext {
 /** What `finish` receives. */
 export interface FinishContext {
   audio: AudioInfo;
-  /** All results gathered so far (the results of required analyzers are already there). */
+  /**
+   * The results of each node listed by `requires`, in that order (they have finished). Read a
+   * dependency's results here rather than from `results`: another node may produce the same ids.
+   */
+  inputResults: readonly ResultContainer[];
+  /** All results gathered so far, by id (a later node with the same result id replaces an earlier). */
   results: ResultContainer;
   /** Adds a result, filling in `processor` and `audio`; returns it. */
   addResult(result: NewResult): AnalyzerResult;
