@@ -48,7 +48,8 @@ describe('scaffoldPlugin', () => {
     const pkg = JSON.parse(files['package.json']);
     const core = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(pkg.name).toBe('@me/timeside-plugin-tuning');
-    expect(pkg.peerDependencies).toEqual({ '@timeside/core': `^${core.version}` });
+    // Any later 0.x core satisfies the peer (the manifest's apiVersion is the contract).
+    expect(pkg.peerDependencies).toEqual({ '@timeside/core': `>=${core.version} <1` });
     expect(pkg.devDependencies['@timeside/core']).toBe(`^${core.version}`);
     expect(pkg.keywords).toContain('timeside-plugin');
     expect(checkManifest(pkg['timeside-plugin'], dir)).toEqual({
