@@ -13,9 +13,10 @@ function copyPluginTemplate(): void {
 }
 
 // One build with code splitting: the CLI and the library entry share their chunks, so a process
-// that runs the CLI and imports plugins loads one copy of core (one registry).
+// that runs the CLI and imports plugins loads one copy of core (one registry), and so does each
+// worker thread of `timeside run --jobs N` (dist/batch-worker.js, beside the chunk that starts it).
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'batch-worker': 'src/cli/batch-worker.ts' },
   format: ['esm'],
   splitting: true,
   dts: { entry: { index: 'src/index.ts' } },

@@ -278,6 +278,10 @@ describe('timeside run', () => {
     { args: ['-a', 'test_peak', '-p', 'width=10'], message: /expected PROCESSOR\.PARAM=VALUE/ },
     { args: ['-e', 'wav_encoder', '-p', 'wav_encoder.output=x.wav'], message: /cannot be set/ },
     { args: ['-a', 'test_peak', '--jobs', '0'], message: /--jobs must be a whole number ≥ 1/ },
+    {
+      args: ['-a', 'test_peak', '--jobs', 'two'],
+      message: /--jobs must be a whole number ≥ 1 or auto, got "two"/,
+    },
     { args: ['-a', 'test_peak', '--results', 'xml'], message: /--results xml: unknown format/ },
     { args: [], message: /^timeside: nothing to run/ },
   ])('exits 2 on a usage error before decoding anything: $args', async ({ args, message }) => {

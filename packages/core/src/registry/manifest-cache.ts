@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { PLUGIN_MANIFEST_KEY } from './manifest.js';
 
 /** What discovery needs from a package.json. */
@@ -195,7 +196,7 @@ export class ManifestCache {
       entries: Object.fromEntries(this.#seen),
       links: Object.fromEntries(this.#seenLinks),
     };
-    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    const temp = `${this.file}.${process.pid}.${threadId}.${Date.now()}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       writeFileSync(temp, JSON.stringify(data));

@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fileDecoder } from '../../decode/file-decoder.js';
 import { abortError, ioError, usageError } from '../../errors/index.js';
-import { Pipeline, type ProgressEvent } from '../../pipeline/pipeline.js';
 import { loadConfig, type PresetConfig } from '../../registry/config.js';
-import type { ResultContainer } from '../../results/container.js';
+import { batchWorkerUrl, WorkerLane } from '../batch-pool.js';
 import { expandInputs, type InputFile } from '../inputs.js';
 import type { CliContext } from '../main.js';
 import { ExitCode, messageOf } from '../output.js';
-import { instantiate, type PlannedProcessor, planRun, splitIds } from '../plan.js';
+import { planRun, splitIds } from '../plan.js';
 import { Progress } from '../progress.js';
+import { type InputOutcome, type RunInputOptions, runInput } from '../run-input.js';
 
 /** Formats `--results` accepts. */
 const RESULT_FORMATS = ['json', 'none'] as const;
@@ -29,34 +28,18 @@ interface RunOptions {
   jobs: number;
 }
 
-/** What happened to one input. */
-interface Outcome {
-  label: string;
-  status: 'done' | 'failed' | 'skipped';
-  error?: unknown;
-  written: string[];
-}
-
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** `--jobs N`, or `auto`: one per core Node may use. */
 function parseJobs(value: string): number {
+  if (value === 'auto') return availableParallelism();
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`--jobs must be a whole number ≥ 1, got "${value}"`);
-  return n;
-}
-
-/** Writes `text` to a temporary name beside `path`, then renames it: no partial file on failure. */
-function writeFileAtomic(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw ioError(path, `cannot write: ${(error as Error).message}`, error);
+  if (!Number.isInteger(n) || n < 1) {
+    throw usageError(`--jobs must be a whole number ≥ 1 or auto, got "${value}"`);
   }
+  return n;
 }
 
 /** `timeside run FILE|DIR…`: one pipeline per input, outputs named after the input. */
@@ -74,7 +57,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--results <formats>', `result files to write: ${RESULT_FORMATS.join(' or ')}`, 'json')
     .option('-r, --recursive', 'take the audio files of subdirectories too')
     .option('--fail-fast', 'stop at the first input that fails')
-    .option('-j, --jobs <n>', 'inputs processed at the same time', parseJobs, 1)
+    .option(
+      '-j, --jobs <n>',
+      'inputs processed at the same time, each in its own thread (auto: one per core)',
+      parseJobs,
+      1,
+    )
     .addHelpText(
       'after',
       '\nOutputs: <output>/<input name>.<processor id>.<ext> and <output>/<input name>.results.json\n' +
@@ -131,7 +119,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
   const hasAnalyzers = plan.some((p) => p.kind === 'analyzer');
 
   const { files, problems } = expandInputs(inputs, { cwd: ctx.cwd, recursive: options.recursive === true });
-  const outcomes: Outcome[] = problems.map((p) => ({
+  const outcomes: InputOutcome[] = problems.map((p) => ({
     label: p.label,
     status: 'failed',
     error: new Error(`${p.label}: ${p.reason}`),
@@ -141,7 +129,8 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
 
   const controller = new AbortController();
   const onAbort = () => controller.abort(ctx.signal?.reason);
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal?.aborted) onAbort();
+  else ctx.signal?.addEventListener('abort', onAbort, { once: true });
   const progress = new Progress(out, files.length);
   const queue = files.map((file, index) => ({ file, index }));
   let stopped = options.failFast === true && outcomes.length > 0;
@@ -150,7 +139,14 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
     return rel && !rel.startsWith('..') ? rel : path;
   };
 
-  const worker = async () => {
+  // With several lanes, each is a worker thread when the build has the worker file (the same
+  // runInput, run there); else (TypeScript sources, processors registered in code) all lanes
+  // share this thread, which still overlaps the ffmpeg processes.
+  const laneCount = Math.min(options.jobs, Math.max(1, files.length));
+  const workerUrl = laneCount > 1 ? await batchWorkerUrl(plan) : undefined;
+  const threads = workerUrl ? Array.from({ length: laneCount }, () => new WorkerLane(workerUrl, plan)) : [];
+
+  const lane = async (laneIndex: number) => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const { file, index } = item;
       if (stopped || controller.signal.aborted) {
@@ -158,14 +154,23 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
         continue;
       }
       progress.start(index, file.label);
-      const outcome = await runInput(file, plan, {
+      const runOptions: RunInputOptions = {
         outDir,
         writeJson: writeJson && hasAnalyzers,
         signal: controller.signal,
         onProgress: (e) => progress.update(index, e.fraction),
-      });
+      };
+      const outcome = workerUrl
+        ? await threads[laneIndex].run(file, runOptions)
+        : await runInput(file, plan, runOptions);
       progress.finish(index);
       outcomes.push(outcome);
+      if (process.env.TIMESIDE_DEBUG && outcome.elapsedMs !== undefined) {
+        const where = outcome.thread ? `worker thread ${outcome.thread}` : 'the main thread';
+        out.note(
+          `timeside: ${file.label}: ${outcome.status} in ${Math.round(outcome.elapsedMs)} ms on ${where}`,
+        );
+      }
       if (outcome.status === 'done') {
         for (const path of outcome.written) out.line(show(path));
       } else if (outcome.status === 'failed') {
@@ -178,10 +183,11 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(options.jobs, Math.max(1, files.length)) }, worker));
+    await Promise.all(Array.from({ length: laneCount }, (_, i) => lane(i)));
   } finally {
     progress.close();
     ctx.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(threads.map((t) => t.close()));
   }
 
   out.note(`${summary(outcomes)}${ctx.signal?.aborted ? ' (interrupted)' : ''}`);
@@ -195,41 +201,9 @@ function labelled(error: unknown, file: InputFile): string {
   return message.includes(file.path) || message.includes(file.label) ? message : `${file.label}: ${message}`;
 }
 
-async function runInput(
-  file: InputFile,
-  plan: readonly PlannedProcessor[],
-  options: {
-    outDir: string;
-    writeJson: boolean;
-    signal: AbortSignal;
-    onProgress: (event: ProgressEvent) => void;
-  },
-): Promise<Outcome> {
-  const written: string[] = [];
-  try {
-    const processors = plan.map((p) => {
-      const output = join(options.outDir, `${file.stem}.${p.id}.${p.extension}`);
-      if (p.writesFile) written.push(output);
-      return instantiate(p, output);
-    });
-    const pipeline = new Pipeline(fileDecoder(file.path), processors);
-    pipeline.on('progress', options.onProgress);
-    const results: ResultContainer = await pipeline.run({ signal: options.signal });
-    if (options.writeJson) {
-      const path = join(options.outDir, `${file.stem}.results.json`);
-      writeFileAtomic(path, `${JSON.stringify(results.toJSON())}\n`);
-      written.push(path);
-    }
-    return { label: file.label, status: 'done', written };
-  } catch (error) {
-    // Interrupted (Ctrl-C, or another input failed under --fail-fast): not a failure of this input.
-    return { label: file.label, status: options.signal.aborted ? 'skipped' : 'failed', error, written: [] };
-  }
-}
-
 /** `3 inputs: 2 done, 1 failed (notes.txt)`. */
-function summary(outcomes: readonly Outcome[]): string {
-  const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status);
+function summary(outcomes: readonly InputOutcome[]): string {
+  const count = (status: InputOutcome['status']) => outcomes.filter((o) => o.status === status);
   const failed = count('failed');
   const skipped = count('skipped');
   const parts = [`${count('done').length} done`];
