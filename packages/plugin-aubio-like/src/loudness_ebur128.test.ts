@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrayDecoder, pipe, type ResultContainer } from '@timeside/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kWeightingCoefficients } from './dsp/ebur128.js';
+import {
+  designInterpolator,
+  integratedLoudness,
+  type KWeighting,
+  kWeightedSquares,
+  kWeightingCoefficients,
+  type PolyphaseInterpolator,
+  truePeakState,
+  truePeakUpdate,
+} from './dsp/ebur128.js';
 import { LoudnessEbur128 } from './loudness_ebur128.js';
 
 const SAMPLE_RATE = 48000;
@@ -378,5 +387,277 @@ describe('streaming', () => {
   it('rejects channel weights that do not match the stream', async () => {
     const run = measure(sineProgramme([{ dbfs: -23, seconds: 1 }]), { channelWeights: [1, 1, 1] });
     await expect(run).rejects.toMatchObject({ code: 'E_PARAM', processor: ID, param: 'channelWeights' });
+  });
+});
+
+/** `length` samples of uniform white noise in [−amplitude, amplitude) from a fixed seed (mulberry32). */
+function noise(length: number, amplitude: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = amplitude * (2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1);
+  }
+  return out;
+}
+
+describe('true-peak kernel against the straightforward computation', () => {
+  /**
+   * The true peak computed the plain way, one sample at a time: the last tapsPerPhase inputs in
+   * a ring, all three interpolated phases and the input itself compared with the running
+   * extremes at every sample, then `delay` zeros to flush (the meter before chunks were skipped).
+   */
+  function referenceTruePeak(interpolator: PolyphaseInterpolator, signal: Float32Array): number {
+    const taps = interpolator.tapsPerPhase;
+    const { phase1, phase2, phase3 } = interpolator;
+    const history = new Float64Array(2 * taps);
+    let position = 0;
+    let max = 0;
+    let min = -0;
+    const flush = Math.ceil(interpolator.delay);
+    for (let i = 0; i < signal.length + flush; i++) {
+      const x = i < signal.length ? signal[i] : 0;
+      history[position] = x;
+      history[position + taps] = x;
+      position = position + 1 === taps ? 0 : position + 1;
+      let y1 = 0;
+      let y2 = 0;
+      let y3 = 0;
+      for (let t = 0; t < taps; t++) {
+        const v = history[position + t];
+        y1 += phase1[t] * v;
+        y2 += phase2[t] * v;
+        y3 += phase3[t] * v;
+      }
+      for (const y of [x, y1, y2, y3]) {
+        if (y > max) max = y;
+        else if (y < min) min = y;
+      }
+    }
+    return Math.max(max, -min);
+  }
+
+  /** The kernel as the processor drives it: `blockSize` samples per call, then the flush. */
+  function streamedTruePeak(
+    interpolator: PolyphaseInterpolator,
+    signal: Float32Array,
+    blockSize: number,
+  ): number {
+    const state = truePeakState(interpolator);
+    for (let start = 0; start < signal.length; start += blockSize) {
+      const block = signal.subarray(start, Math.min(signal.length, start + blockSize));
+      truePeakUpdate(interpolator, state, block, block.length);
+    }
+    const flush = new Float32Array(Math.ceil(interpolator.delay));
+    truePeakUpdate(interpolator, state, flush, flush.length);
+    return state.peak;
+  }
+
+  const length = SAMPLE_RATE; // 1 s each
+  const sine = (divisor: number, phaseDeg: number, amplitude: number) =>
+    Float32Array.from(
+      { length },
+      (_, i) => amplitude * Math.sin((2 * Math.PI * i) / divisor + (phaseDeg * Math.PI) / 180),
+    );
+  const clicks = new Float32Array(length);
+  for (let i = 0; i < 40; i++) clicks[997 + i * 1187] = (i % 2 ? -1 : 1) * (0.1 + 0.02 * i);
+  // Noise whose level rises 60 dB over the second: every block holds a new peak.
+  const crescendo = noise(length, 0.9, 7).map((v, i) => v * 10 ** ((3 * (i - length)) / length));
+  const lateClick = noise(length, 0.01, 11);
+  lateClick[length - 1] = -0.7; // only the flush interpolates around the last sample
+  const earlyClick = noise(length, 0.01, 13);
+  earlyClick[0] = 0.6; // the first windows straddle the zero history
+  const limited = noise(length, 1, 17).map((v) => 0.9 * Math.tanh(6 * v)); // flat envelope, loud
+  // NaN poisons the windows that hold it; the loudest spot, between two, must still be found.
+  const withNaN = noise(length, 0.3, 19);
+  withNaN[30000] = Number.NaN;
+  withNaN[30020] = 0.8;
+  withNaN[30021] = 0.8;
+  withNaN[30040] = Number.NaN;
+  const signals: [string, Float32Array][] = [
+    ['Tech 3341 case 15: fs/4, 0°, 0.5', sine(4, 0, 0.5)],
+    ['Tech 3341 case 16: fs/4, 45°, 0.5', sine(4, 45, 0.5)],
+    ['Tech 3341 case 17: fs/6, 60°, 0.5', sine(6, 60, 0.5)],
+    ['Tech 3341 case 18: fs/8, 67.5°, 0.5', sine(8, 67.5, 0.5)],
+    ['Tech 3341 case 19: fs/4, 45°, 1.41', sine(4, 45, 1.41)],
+    ['white noise at −20 dBFS', noise(length, 0.1, 3)],
+    ['clicks on silence', clicks],
+    ['a crescendo (the peak comes last)', crescendo],
+    ['a click on the last sample', lateClick],
+    ['a click on the first sample', earlyClick],
+    ['limited noise (loud, flat envelope)', limited],
+    ['noise with NaN samples around its loudest spot', withNaN],
+    ['digital silence', new Float32Array(length)],
+  ];
+  const interpolator = designInterpolator();
+
+  for (const [name, signal] of signals) {
+    it(`is bit-identical on ${name}, whatever the block size`, () => {
+      const expected = referenceTruePeak(interpolator, signal);
+      expect(Number.isFinite(expected)).toBe(true);
+      for (const blockSize of [65536, 4800, 1001, 33, 16, 15, 7, 1]) {
+        expect(streamedTruePeak(interpolator, signal, blockSize), `block size ${blockSize}`).toBe(expected);
+      }
+    });
+  }
+
+  it('finds an inter-sample peak wherever it falls relative to the blocks and chunks', () => {
+    // Two equal samples: the oversampled peak between them is ≈ 1.26× the samples (phase 2's
+    // central taps), so it can only be found by interpolating around them. An earlier, larger
+    // single sample (whose oversampled peak is itself) is where a meter that skips starts.
+    for (let offset = 0; offset < 80; offset++) {
+      const signal = noise(2048, 0.01, 29 + offset);
+      signal[512] = 0.55;
+      signal[1024 + offset] = 0.5;
+      signal[1025 + offset] = 0.5;
+      const expected = referenceTruePeak(interpolator, signal);
+      expect(expected).toBeGreaterThan(0.6);
+      for (const blockSize of [65536, 1001, 47]) {
+        expect(streamedTruePeak(interpolator, signal, blockSize), `offset ${offset}, ${blockSize}`).toBe(
+          expected,
+        );
+      }
+    }
+  });
+
+  it('is bit-identical with other tap counts (the loop that is not unrolled)', () => {
+    for (const taps of [8, 24, 48]) {
+      const other = designInterpolator(taps);
+      for (const [name, signal] of [signals[1], signals[5], signals[7], signals[10]]) {
+        const expected = referenceTruePeak(other, signal);
+        for (const blockSize of [65536, 1001, 5]) {
+          expect(streamedTruePeak(other, signal, blockSize), `${taps} taps, ${name}, ${blockSize}`).toBe(
+            expected,
+          );
+        }
+      }
+    }
+  });
+
+  it('bounds every output by boundGain × the largest input of its window, tightly', () => {
+    // The skip test's premise: a phase's output is at most Σ|taps| × the largest input of its
+    // window, reached when the window's signs match the taps'. Phase 2 (half a sample) has the
+    // largest Σ|taps|; a window of ±0.25 matching it must read that bound.
+    for (const taps of [8, 16, 24]) {
+      const other = designInterpolator(taps);
+      const sums = [other.phase1, other.phase2, other.phase3].map((phase) =>
+        phase.reduce((sum, tap) => sum + Math.abs(tap), 0),
+      );
+      for (const sum of sums) expect(sum).toBeLessThanOrEqual(other.boundGain);
+      expect(other.boundGain / Math.max(...sums)).toBeLessThan(1 + 1e-6);
+      const signal = new Float32Array(4 * taps);
+      for (let t = 0; t < taps; t++) signal[taps + t] = other.phase2[t] < 0 ? -0.25 : 0.25;
+      const peak = streamedTruePeak(other, signal, 1001);
+      expect(peak).toBeLessThanOrEqual(0.25 * other.boundGain);
+      expect(peak).toBeGreaterThan(0.25 * sums[1] * (1 - 1e-12));
+      expect(peak).toBe(referenceTruePeak(other, signal));
+    }
+  });
+});
+
+/** BS.1770-4 stage 1 then stage 2 as two biquads written out in full, weighted squares summed. */
+function referenceSquares(filter: KWeighting, signal: Float32Array, weight: number): Float64Array {
+  const out = new Float64Array(signal.length);
+  const [sb0, sb1, sb2, sa1, sa2] = filter.shelf;
+  const [hb0, hb1, hb2, ha1, ha2] = filter.highpass;
+  let [x1, x2, y1, y2, z1, z2] = [0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < signal.length; i++) {
+    const x = signal[i];
+    const y = sb0 * x + sb1 * x1 + sb2 * x2 - sa1 * y1 - sa2 * y2;
+    const z = hb0 * y + hb1 * y1 + hb2 * y2 - ha1 * z1 - ha2 * z2;
+    [x2, x1, y2, y1, z2, z1] = [x1, x, y1, y, z1, z];
+    out[i] = 0 + weight * z * z;
+  }
+  return out;
+}
+
+describe('K-weighting kernel against a direct-form-I biquad pair', () => {
+  function streamedSquares(filter: KWeighting, signal: Float32Array, weight: number, blockSize: number) {
+    const out = new Float64Array(signal.length);
+    const state = new Float64Array(6);
+    for (let start = 0; start < signal.length; start += blockSize) {
+      const end = Math.min(signal.length, start + blockSize);
+      kWeightedSquares(
+        filter,
+        state,
+        signal.subarray(start, end),
+        end - start,
+        weight,
+        out.subarray(start, end),
+      );
+    }
+    return out;
+  }
+
+  /** Index of the first element where the arrays differ bit for bit (Object.is), or −1. */
+  function firstDifference(a: Float64Array, b: Float64Array): number {
+    if (a.length !== b.length) return Math.min(a.length, b.length);
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+    return -1;
+  }
+
+  const signal = noise(48000, 0.5, 23).map((v, i) => v + 0.3 * Math.sin((2 * Math.PI * 997 * i) / 48000));
+
+  it('gives the same bits at 44.1 and 48 kHz, in blocks of any size', () => {
+    for (const rate of [44100, 48000]) {
+      const filter = kWeightingCoefficients(rate);
+      const expected = referenceSquares(filter, signal, 1.41);
+      for (const blockSize of [48000, 4410, 7, 1]) {
+        expect(firstDifference(streamedSquares(filter, signal, 1.41, blockSize), expected)).toBe(-1);
+      }
+    }
+  });
+
+  it('still honours a stage-2 numerator other than (1, −2, 1)', () => {
+    const { shelf, highpass } = kWeightingCoefficients(48000);
+    const filter = { shelf, highpass: Float64Array.of(0.5, -1, 0.5, highpass[3], highpass[4]) };
+    const expected = referenceSquares(filter, signal, 1);
+    expect(firstDifference(streamedSquares(filter, signal, 1, 1001), expected)).toBe(-1);
+  });
+});
+
+describe('block energies', () => {
+  it('match the plain BS.1770 sums bit for bit, whatever the block size', async () => {
+    // Stereo programme of 3.35 s: noise plus a tone, the right channel quieter.
+    const length = Math.round(3.35 * SAMPLE_RATE);
+    const left = noise(length, 0.2, 31).map(
+      (v, i) => v + 0.1 * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE),
+    );
+    const right = noise(length, 0.05, 37);
+    // Plain computation: each channel K-weighted in one pass (direct form I), squares summed over
+    // channels per sample, then over each 100 ms sub-block; a momentary block is the mean of four.
+    const filter = kWeightingCoefficients(SAMPLE_RATE);
+    const squares = [left, right].map((channel) => referenceSquares(filter, channel, 1));
+    const step = SAMPLE_RATE / 10;
+    const subBlocks: number[] = [];
+    for (let start = 0; start + step <= length; start += step) {
+      let sum = 0;
+      for (let i = start; i < start + step; i++) sum += 0 + squares[0][i] + squares[1][i];
+      subBlocks.push(sum);
+    }
+    const energies = new Float64Array(subBlocks.length - 3);
+    for (let j = 0; j < energies.length; j++) {
+      let total = 0;
+      for (let k = j; k < j + 4; k++) total += subBlocks[k];
+      energies[j] = total / (4 * step);
+    }
+    const expected = energies.map((z) => -0.691 + 10 * Math.log10(z));
+    // The float64 energies feed the integrated loudness, which shows any change in their bits.
+    const expectedIntegrated = integratedLoudness(energies);
+    let shortTerm: Float32Array | undefined;
+    for (const blockSize of [65536, 4801, 4800, 4799, 1001, 7]) {
+      const results = await pipe(
+        arrayDecoder([left, right], SAMPLE_RATE, { blockSize }),
+        new LoudnessEbur128(),
+      ).run();
+      expect(series(results, 'momentary'), `block size ${blockSize}`).toEqual(Float32Array.from(expected));
+      expect(scalar(results, 'integrated'), `block size ${blockSize}`).toBe(expectedIntegrated);
+      shortTerm ??= series(results, 'short_term');
+      expect(series(results, 'short_term'), `block size ${blockSize}`).toEqual(shortTerm);
+    }
+    expect(shortTerm?.length).toBe(subBlocks.length - 29);
   });
 });

@@ -134,9 +134,12 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
     const step = this.#step;
     let sum = this.#segmentSum;
     let fill = this.#segmentFill;
-    for (let i = 0; i < length; i++) {
-      sum += power[i];
-      if (++fill === step) {
+    for (let i = 0; i < length; ) {
+      const end = Math.min(length, i + step - fill);
+      for (let j = i; j < end; j++) sum += power[j];
+      fill += end - i;
+      i = end;
+      if (fill === step) {
         this.#closeSegment(sum);
         sum = 0;
         fill = 0;
