@@ -4,6 +4,8 @@ import {
   createReadStream,
   mkdirSync,
   openSync,
+  readdirSync,
+  readlinkSync,
   statSync,
   writeFileSync,
   writeSync,
@@ -129,6 +131,23 @@ async function decodeAll(file: string, options: Parameters<typeof fileDecoder>[1
   return { sink, opened: opened!, planar: sink.planar() };
 }
 
+/** This process's open file descriptors on `path` (read from /proc; [] elsewhere). */
+function openDescriptors(path: string): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return [];
+  }
+  return fds.filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // closed while we looked
+    }
+  });
+}
+
 async function failure(run: () => Promise<unknown>) {
   const seen: unknown[] = [];
   const onUnhandled = (e: unknown) => seen.push(e);
@@ -211,7 +230,20 @@ describe('file_decoder: WAV through the built-in reader', () => {
     expect(seen).toHaveLength(1);
     expect(isTimesideError(seen[0]) && seen[0].code).toBe('E_DECODE');
     expect((seen[0] as Error).message).toMatch(/start 2 s is at or past the end of the audio \(2\.000 s\)/);
+    // The WAV it opened to read the header is closed again.
+    expect(openDescriptors(files.wav)).toEqual([]);
   });
+
+  it.each(['wav', 'flac'] as const)(
+    '%s: a duration shorter than half a frame decodes to no frames, with one eod block',
+    async (kind) => {
+      // round(1e-5 s · 44100 Hz) = 0 frames, through the WAV reader and through ffmpeg alike.
+      const { sink, opened } = await decodeAll(files[kind], { duration: 1e-5 });
+      expect(opened.format.totalFrames).toBe(0);
+      expect(sink.lengths).toEqual([0]);
+      expect(sink.eods).toEqual([true]);
+    },
+  );
 
   it('validates its parameters at construction', () => {
     expect(() => fileDecoder(files.wav, { blockSize: 0 })).toThrow(/blockSize/);

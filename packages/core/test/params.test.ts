@@ -37,6 +37,9 @@ describe('parameter validation', () => {
     { params: { channels: 1.5 }, message: /"channels" must be an integer/ },
     { params: { gainDb: null }, message: /"gainDb" may not be null/ },
     { params: { bands: ['x'] }, message: /"bands" must hold numbers/ },
+    // An empty item of a CLI list is not the number 0.
+    { params: { bands: '50,,500' }, message: /"bands" must hold numbers, got ""/ },
+    { params: { bands: [' '] }, message: /"bands" must hold numbers, got " "/ },
   ];
   it.each(rejected)('rejects $params', ({ params, message }) => {
     let error: unknown;

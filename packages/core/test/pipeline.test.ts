@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type AudioBlock,
   arrayDecoder,
+  Decoder,
   type FinishContext,
   type FrameBatch,
   type NodeSpec,
+  type OpenedStream,
   Processor,
   type ProcessorMeta,
   type ProgressEvent,
@@ -319,5 +321,157 @@ describe('pipeline run', () => {
     await expect(pipe(arrayDecoder(new Float32Array(4)), new NeedsMissing()).run()).rejects.toThrow(
       /no processor with id "no_such_node_xyz"/,
     );
+  });
+
+  it('names the processor and release() when a release fails after a successful run, and keeps no output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    class FailsInRelease extends FileSink {
+      static override readonly meta: ProcessorMeta = { ...FileSink.meta, id: 'fails_in_release' };
+      override release(): void {
+        throw new Error('handle already closed');
+      }
+    }
+    const error = await pipe(
+      arrayDecoder(new Float32Array(10), 8000, { uri: 'tone.wav' }),
+      new FailsInRelease({ output: join(dir, 'out.txt') }),
+    )
+      .run()
+      .catch((e: unknown) => e);
+    expect((error as TimesideError).code).toBe('E_PROCESS');
+    expect((error as TimesideError).processor).toBe('fails_in_release');
+    expect((error as TimesideError).hook).toBe('release');
+    expect((error as Error).message).toBe(
+      'processor fails_in_release failed in release() on tone.wav: handle already closed',
+    );
+    // The run failed, so its output is not kept (SetupContext.output's promise).
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('fails with E_IO naming the output when a processor registered it but never wrote it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    const output = join(dir, 'never.txt');
+    class NeverWrites extends Processor {
+      static override readonly meta: ProcessorMeta = { ...FileSink.meta, id: 'never_writes', params: {} };
+      override setup(_f: StreamFormat, ctx: SetupContext): void {
+        ctx.output(output);
+      }
+    }
+    const error = await pipe(arrayDecoder(new Float32Array(10)), new NeverWrites())
+      .run()
+      .catch((e: unknown) => e);
+    expect((error as TimesideError).code).toBe('E_IO');
+    expect((error as TimesideError).file).toBe(output);
+    expect((error as Error).message).toMatch(new RegExp(`^${output}: `));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('runs the graph it set up even when graph() is called during the run', async () => {
+    /** Counts samples; its count exists only after setup. */
+    class Count extends Processor {
+      static override readonly meta: ProcessorMeta = {
+        id: 'count',
+        kind: 'analyzer',
+        name: 'Count',
+        version: '1.0.0',
+        description: '',
+        params: {},
+      };
+      #count?: { samples: number };
+      override setup(): void {
+        this.#count = { samples: 0 };
+      }
+      override process(block: AudioBlock): void {
+        (this.#count as { samples: number }).samples += block.length;
+      }
+      override finish(ctx: FinishContext): void {
+        const samples = (this.#count as { samples: number }).samples;
+        ctx.addResult({ id: 'count', name: 'n', unit: '', timeMode: 'global', value: samples });
+      }
+    }
+    class UsesCount extends Processor {
+      static override readonly meta: ProcessorMeta = {
+        id: 'uses_count',
+        kind: 'analyzer',
+        name: 'Uses count',
+        version: '1.0.0',
+        description: '',
+        params: {},
+        requires: () => [{ processor: Count }],
+      };
+    }
+    const pipeline = pipe(arrayDecoder(new Float32Array(100), 8000, { blockSize: 10 }), new UsesCount());
+    const graphs: Promise<unknown>[] = [];
+    pipeline.on('progress', () => graphs.push(pipeline.graph()));
+    const results = await pipeline.run();
+    await Promise.all(graphs);
+    expect(results.require('count').value).toBe(100);
+  });
+
+  it('cuts frames with a hop far larger than the stream, allocating nothing for the hop', async () => {
+    const recorder = new FrameRecorder({ frameSize: 4, hopSize: 2 ** 31 });
+    const ramp = Float32Array.from({ length: 10 }, (_, i) => i);
+    await pipe(arrayDecoder(ramp, 8000), recorder).run();
+    expect(recorder.frames).toEqual([[0, 1, 2, 3]]);
+  });
+
+  it('ends the stream itself when a decoder stops without an eod block', async () => {
+    /** Yields [1, 2, 3] twice (stereo, mean [2, 3, 4]), never marking the last block. */
+    class NoEod extends Decoder {
+      static override readonly meta: ProcessorMeta = {
+        id: 'no_eod_decoder',
+        kind: 'decoder',
+        name: 'No eod',
+        version: '1.0.0',
+        description: '',
+        params: {},
+      };
+      async open(): Promise<OpenedStream> {
+        const audio = { uri: 'no-eod', start: 0, duration: 6 / 8000, sampleRate: 8000, channels: 2 };
+        return { format: { sampleRate: 8000, channels: 2 }, audio };
+      }
+      async *blocks(): AsyncIterable<AudioBlock> {
+        const data = [Float32Array.from([1, 2, 3]), Float32Array.from([3, 4, 5])];
+        yield { data, start: 0, length: 3, eod: false };
+        yield { data, start: 3, length: 3, eod: false };
+      }
+    }
+    const recorder = new FrameRecorder({ frameSize: 4, hopSize: 4 });
+    await pipe(new NoEod(), recorder).run();
+    // Mono stream [2, 3, 4, 2, 3, 4]: frame 1 is completed by zero-padding at the end.
+    expect(recorder.frames).toEqual([
+      [2, 3, 4, 2],
+      [3, 4, 0, 0],
+    ]);
+  });
+
+  it('rejects with E_ABORT and keeps no output when the decoder ends quietly on abort', async () => {
+    /** Yields blocks of 10 frames until its signal is aborted, then just stops. */
+    class StopsOnAbort extends Decoder {
+      static override readonly meta: ProcessorMeta = {
+        id: 'stops_on_abort',
+        kind: 'decoder',
+        name: 'Stops on abort',
+        version: '1.0.0',
+        description: '',
+        params: {},
+      };
+      async open(): Promise<OpenedStream> {
+        const audio = { uri: 'endless', start: 0, duration: 0, sampleRate: 8000, channels: 1 };
+        return { format: { sampleRate: 8000, channels: 1 }, audio };
+      }
+      async *blocks(signal?: AbortSignal): AsyncIterable<AudioBlock> {
+        const data = [new Float32Array(10)];
+        for (let start = 0; !signal?.aborted; start += 10) yield { data, start, length: 10, eod: false };
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    const controller = new AbortController();
+    const pipeline = pipe(new StopsOnAbort(), new FileSink({ output: join(dir, 'out.txt') }));
+    pipeline.on('progress', (e: ProgressEvent) => {
+      if (e.framesDone === 30) controller.abort();
+    });
+    const error = await pipeline.run({ signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as TimesideError).code).toBe('E_ABORT');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

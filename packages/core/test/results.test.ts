@@ -3,6 +3,7 @@ import {
   type AnalyzerResult,
   frameTimes,
   isMatrix,
+  isTimesideError,
   ResultContainer,
   resultRows,
   rowCount,
@@ -122,6 +123,21 @@ describe('ResultContainer JSON', () => {
 
   it('rejects a document without results, naming what is missing', () => {
     expect(() => ResultContainer.fromJSON('{"x":1}')).toThrow(/"results" is missing/);
+  });
+
+  it.each([
+    { json: '{"results": [', reason: /not JSON/ },
+    { json: '{"results": [1]}', reason: /result 0 is not an object with an "id"/ },
+    { json: '{"results": [{"name": "x"}]}', reason: /result 0 is not an object with an "id"/ },
+  ])('rejects $json with a TimesideError (E_RESULT) saying why', ({ json, reason }) => {
+    let error: unknown;
+    try {
+      ResultContainer.fromJSON(json);
+    } catch (e) {
+      error = e;
+    }
+    expect(isTimesideError(error) && error.code).toBe('E_RESULT');
+    expect((error as Error).message).toMatch(reason);
   });
 
   it('gives frame times from the hop', () => {

@@ -21,7 +21,7 @@ export abstract class Decoder<P extends object = object> extends Processor<P> {
   /** The blocks of the stream, in order. Buffers may be reused between blocks. */
   abstract blocks(signal?: AbortSignal): AsyncIterable<AudioBlock>;
 
-  /** A pipeline with this decoder as source and `processor` as its first stage. */
+  /** A pipeline with this decoder as its source and `processors` as its first stages. */
   pipe(...processors: Processor[]): Pipeline {
     return new Pipeline(this, processors);
   }

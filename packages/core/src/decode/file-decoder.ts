@@ -1,10 +1,10 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { abortError, decodeError, ioError, paramError } from '../errors/index.js';
 import { type FfmpegDecodeStream, ffmpegDecode, isUrl } from '../ffmpeg/decode.js';
 import { probe } from '../ffmpeg/probe.js';
 import type { AudioBlock, ProcessorMeta } from '../processor/processor.js';
 import { Decoder, type OpenedStream } from './decoder.js';
+import { deinterleavePcm } from './pcm.js';
 import { readWavBlocks, readWavHeader, type WavHeader } from './wav.js';
 
 /** Parameters of {@link FileDecoder}. */
@@ -30,8 +30,6 @@ type Source =
       /** Exact frame count wanted when `duration` is set. */
       frameLimit?: number;
     };
-
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 function describeIoError(error: NodeJS.ErrnoException): string {
   switch (error.code) {
@@ -150,8 +148,9 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
           (sampleRate ?? header.sampleRate) === header.sampleRate &&
           (channels ?? header.channels) === header.channels
         ) {
+          const opened = this.#openWav(handle, header); // throws on a start past the end
           keep = true;
-          return this.#openWav(handle, header);
+          return opened;
         }
         return this.#openFfmpeg(header.sampleRate, header.channels, header.totalFrames / header.sampleRate);
       }
@@ -271,7 +270,8 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     try {
       for await (const chunk of stream) {
         let offset = 0;
-        while (offset < chunk.length) {
+        // Stopping at the limit leaves `whole` 0 only when less than a frame remains: the carry.
+        while (offset < chunk.length && produced + fill < limit) {
           if (fill === blockSize) {
             // More data follows, so this full block is not the last.
             yield { data, start: produced, length: fill, eod: false };
@@ -297,7 +297,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
               limit - produced - fill,
             );
             if (whole > 0) {
-              deinterleaveF32(chunk, offset, whole, channels, data, fill);
+              deinterleavePcm('f32', chunk, offset, whole, channels, data, fill);
               fill += whole;
               offset += whole * frameBytes;
             } else {
@@ -306,7 +306,6 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
               offset = chunk.length;
             }
           }
-          if (produced + fill >= limit) break;
         }
         if (produced + fill >= limit) break; // ends the iteration: ffmpeg is killed and awaited
       }
@@ -324,34 +323,6 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     this.#source = undefined;
     await stream?.abort();
     if (source?.kind === 'wav') await source.handle.close().catch(() => {});
-  }
-}
-
-/** Deinterleaves `frames` f32le frames of `chunk` from byte `offset` into `out[c][at …]`. */
-function deinterleaveF32(
-  chunk: Buffer,
-  offset: number,
-  frames: number,
-  channels: number,
-  out: Float32Array[],
-  at: number,
-): void {
-  const byteStart = chunk.byteOffset + offset;
-  if (LITTLE_ENDIAN && byteStart % 4 === 0) {
-    const src = new Float32Array(chunk.buffer, byteStart, frames * channels);
-    if (channels === 1) {
-      out[0].set(src, at);
-      return;
-    }
-    for (let c = 0; c < channels; c++) {
-      const o = out[c];
-      for (let i = 0, j = c; i < frames; i++, j += channels) o[at + i] = src[j];
-    }
-    return;
-  }
-  for (let c = 0; c < channels; c++) {
-    const o = out[c];
-    for (let i = 0; i < frames; i++) o[at + i] = chunk.readFloatLE(offset + (i * channels + c) * 4);
   }
 }
 

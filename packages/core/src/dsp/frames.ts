@@ -49,7 +49,8 @@ export class Frames extends Processor<FramesParams> {
 
   override setup(): void {
     const { frameSize, hopSize } = this.params;
-    this.#buf = new Float32Array(Math.max(frameSize, hopSize) * 4);
+    // Samples before the next frame's start are dropped, so a hop longer than a frame needs no room.
+    this.#buf = new Float32Array(frameSize * 4);
     this.#batch.frameSize = frameSize;
     this.#batch.hopSize = hopSize;
     this.#batch.frames = this.#pool;

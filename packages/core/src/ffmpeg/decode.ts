@@ -29,7 +29,7 @@ export function ffmpegSeconds(seconds: number): string {
   return seconds.toFixed(9);
 }
 
-/** ffmpeg's arguments for the decoding (exposed for tests and `--verbose` output). */
+/** The fluent-ffmpeg command of a decoding: raw f32le of the first audio stream to `output`. */
 function decodeCommand(input: string, options: FfmpegDecodeOptions, output: PassThrough) {
   const source = isUrl(input) ? input : resolve(input);
   const inputOptions = ['-hide_banner', '-nostdin', '-loglevel', 'error'];

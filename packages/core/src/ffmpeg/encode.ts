@@ -34,8 +34,9 @@ export interface FfmpegEncoder {
   /**
    * Interleaves frames [0, length) of `planar` (one array per channel) and sends them to ffmpeg.
    * Resolves when ffmpeg has taken everything but this block (back-pressure: at most one block in
-   * flight); rejects with E_ENCODE (and ffmpeg's stderr) if ffmpeg failed. The arrays can be reused
-   * as soon as the call returns. Calls may overlap: they are queued in order.
+   * flight); rejects with E_ENCODE (and ffmpeg's stderr) if ffmpeg failed. The arrays are read
+   * when the write's turn comes, so they must not change until the returned promise settles (as
+   * when a processor returns it from `process`). Calls may overlap: they are queued in order.
    */
   write(planar: readonly Float32Array[], length: number): Promise<void>;
   /** Closes ffmpeg's input and resolves after a clean exit; otherwise rejects with E_ENCODE and ffmpeg's stderr. */

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Decoder } from '../decode/decoder.js';
-import { abortError, graphError, isTimesideError, processError } from '../errors/index.js';
+import { abortError, graphError, ioError, isTimesideError, processError } from '../errors/index.js';
 import { canonicalKey, type Params } from '../processor/params.js';
 import type {
   AudioBlock,
@@ -64,7 +64,6 @@ export class Pipeline extends EventEmitter {
   /** Results of the last run. */
   results = new ResultContainer();
   #nodes: GraphNode[] = [];
-  #fx: Processor[] = [];
   #running = false;
 
   constructor(decoder: Decoder, processors: Processor[] = []) {
@@ -79,17 +78,21 @@ export class Pipeline extends EventEmitter {
     return this;
   }
 
-  /** The processors in execution order after resolving `requires` (built on demand). */
+  /**
+   * The processors in execution order after resolving `requires` (built on demand; during a run,
+   * the graph being run).
+   */
   async graph(): Promise<readonly GraphNode[]> {
-    await this.#build();
+    if (!this.#running) await this.#build();
     return this.#nodes;
   }
 
-  async #build(): Promise<void> {
+  /** Builds the graph and keeps it as the current one; a run uses what it returns. */
+  async #build(): Promise<{ nodes: GraphNode[]; fx: Processor[] }> {
     const byKey = new Map<string, GraphNode>();
     const nodes: GraphNode[] = [];
     const visiting = new Set<string>();
-    this.#fx = this.#stages.filter((p) => p.meta.kind === 'fx');
+    const fx = this.#stages.filter((p) => p.meta.kind === 'fx');
 
     const instantiate = async (spec: NodeSpec, by: string): Promise<Processor> => {
       const cls: ProcessorClass =
@@ -122,6 +125,7 @@ export class Pipeline extends EventEmitter {
       if (kind !== 'fx') (await add(p)).requested = true;
     }
     this.#nodes = nodes;
+    return { nodes, fx };
   }
 
   /**
@@ -151,9 +155,22 @@ export class Pipeline extends EventEmitter {
       stage = { processor, hook };
       return fn();
     };
+    /** Releases what started, last first (each once); returns the first failure. */
+    const releaseAll = async (): Promise<{ processor: Processor; error: unknown } | undefined> => {
+      let failure: { processor: Processor; error: unknown } | undefined;
+      for (const p of started.splice(0).reverse()) {
+        try {
+          await p.release();
+        } catch (error) {
+          failure ??= { processor: p, error };
+        }
+      }
+      return failure;
+    };
 
     try {
-      await this.#build();
+      // This run's own graph: a concurrent graph() call may rebuild the pipeline's.
+      const { nodes, fx: fxChain } = await this.#build();
       const decoder = this.decoder;
       started.push(decoder);
       const opened = await call(decoder, 'open', () => decoder.open(signal));
@@ -174,21 +191,21 @@ export class Pipeline extends EventEmitter {
         },
       });
 
-      for (const fx of this.#fx) {
+      for (const fx of fxChain) {
         started.push(fx);
         await call(fx, 'setup', () => fx.setup(format, ctxFor([])));
       }
-      for (const node of this.#nodes) {
+      for (const node of nodes) {
         started.push(node.processor);
         const ctx = ctxFor(node.deps.map((d) => d.processor));
         await call(node.processor, 'setup', () => node.processor.setup(format, ctx));
       }
 
-      await this.#pump(format, signal, (p, hook, fn) => call(p, hook, fn));
+      await this.#pump(nodes, fxChain, format, signal, call);
 
       stage = undefined;
-      const own = this.#nodes.map(() => new ResultContainer());
-      for (const node of this.#nodes) {
+      const own = nodes.map(() => new ResultContainer());
+      for (const node of nodes) {
         const processor = node.processor;
         const ctx: FinishContext = {
           audio: audioInfo,
@@ -213,10 +230,24 @@ export class Pipeline extends EventEmitter {
         };
         await call(processor, 'finish', () => processor.finish(ctx));
       }
+      // A run cancelled before it commits is cancelled, however quietly its stages stopped.
+      signal.throwIfAborted();
+      // Release before renaming: a failed release fails the run, and a failed run keeps no output.
+      const failed = await releaseAll();
+      if (failed) {
+        stage = { processor: failed.processor, hook: 'release' };
+        throw failed.error;
+      }
       stage = undefined;
-      for (const out of outputs) renameSync(out.temp, out.path);
+      for (const out of outputs) {
+        try {
+          renameSync(out.temp, out.path);
+        } catch (error) {
+          throw ioError(out.path, `cannot write: ${(error as Error).message}`, error);
+        }
+      }
       outputs.length = 0;
-      this.results = publishResults(this.#nodes, own);
+      this.results = publishResults(nodes, own);
       return this.results;
     } catch (error) {
       controller.abort(error);
@@ -226,31 +257,20 @@ export class Pipeline extends EventEmitter {
       throw this.#wrap(error, stage, audio?.uri);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
-      const releaseErrors: unknown[] = [];
-      for (const p of started.reverse()) {
-        try {
-          await p.release();
-        } catch (error) {
-          releaseErrors.push(error);
-        }
-      }
+      // After a failure: a release failing too would only mask the error reported.
+      await releaseAll();
       for (const out of outputs) rmSync(out.temp, { force: true });
       this.#running = false;
-      if (releaseErrors.length && !controller.signal.aborted) {
-        // A release failure after a successful run is still a failure of that processor.
-        // biome-ignore lint/correctness/noUnsafeFinally: surfacing the release error is intended
-        throw this.#wrap(releaseErrors[0], undefined, audio?.uri);
-      }
     }
   }
 
   async #pump(
+    nodes: readonly GraphNode[],
+    fxChain: readonly Processor[],
     format: StreamFormat,
     signal: AbortSignal,
     call: <T>(p: Processor, hook: string, fn: () => T) => T,
   ): Promise<void> {
-    const nodes = this.#nodes;
-    const fxChain = this.#fx;
     const outputs: unknown[] = new Array(nodes.length);
     const inputs: unknown[][] = nodes.map((n) => new Array(n.deps.length));
     const total = format.totalFrames;

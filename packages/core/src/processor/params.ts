@@ -103,7 +103,8 @@ function checkOne(processorId: string, name: string, spec: ParamSpec, value: unk
       if (!Array.isArray(v)) throw fail(`must be a list, got ${describe(value)}`);
       const items = v.map((item) => {
         if (spec.items === 'number') {
-          const n = typeof item === 'string' ? Number(item) : item;
+          // Number('') is 0: an empty item of a CLI list is no number.
+          const n = typeof item === 'string' && item.trim() !== '' ? Number(item) : item;
           if (typeof n !== 'number' || !Number.isFinite(n))
             throw fail(`must hold numbers, got ${describe(item)}`);
           return n;

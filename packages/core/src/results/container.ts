@@ -98,11 +98,25 @@ export class ResultContainer implements Iterable<AnalyzerResult> {
     return { format: 'timeside-results', version: 1, results: [...this].map((r) => encode(r)) };
   }
 
-  /** Restores a container from `toJSON()` output (object or string). */
+  /** Restores a container from `toJSON()` output (object or string); throws E_RESULT on anything else. */
   static fromJSON(json: unknown): ResultContainer {
-    const obj = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
+    let obj = json;
+    if (typeof json === 'string') {
+      try {
+        obj = JSON.parse(json);
+      } catch (error) {
+        throw resultError(`not a TimeSide results document: not JSON (${(error as Error).message})`);
+      }
+    }
     const results = (obj as { results?: unknown })?.results;
     if (!Array.isArray(results)) throw resultError('not a TimeSide results document: "results" is missing');
-    return new ResultContainer(results.map((r) => decode(r) as AnalyzerResult));
+    return new ResultContainer(
+      results.map((r, i) => {
+        if (typeof (r as { id?: unknown } | null)?.id !== 'string') {
+          throw resultError(`not a TimeSide results document: result ${i} is not an object with an "id"`);
+        }
+        return decode(r) as AnalyzerResult;
+      }),
+    );
   }
 }
