@@ -175,6 +175,20 @@ describe('EBU Tech 3341 conformance (stereo 1 kHz sines at 48 kHz)', () => {
       expect: { integrated: -23 },
     },
     {
+      // Not in Tech 3341: case 6 as 5.1 (L R C LFE Ls Rs) with a loud LFE, which Table 3 excludes.
+      name: 'case 6 as 5.1: the LFE at −10 dBFS is not counted',
+      segments: [{ dbfs: 0, seconds: 20 }],
+      offsets: [-28, -28, -24, -10, -30, -30],
+      expect: { integrated: -23 },
+    },
+    {
+      // Not in Tech 3341: one channel (G = 1) carries half the power of case 1's pair, −3.01 LU.
+      name: 'mono −23 dBFS, 20 s: −26.0 LUFS (eq. (2) sums over the channels)',
+      segments: [{ dbfs: -23, seconds: 20 }],
+      offsets: [0],
+      expect: { integrated: -23 - 10 * Math.log10(2) },
+    },
+    {
       name: 'case 9: 1.34 s at −20 then 1.66 s at −30 dBFS, ×5',
       segments: Array.from({ length: 5 }, () => [
         { dbfs: -20, seconds: 1.34 },
@@ -386,6 +400,12 @@ describe('streaming', () => {
 
   it('rejects channel weights that do not match the stream', async () => {
     const run = measure(sineProgramme([{ dbfs: -23, seconds: 1 }]), { channelWeights: [1, 1, 1] });
+    await expect(run).rejects.toMatchObject({ code: 'E_PARAM', processor: ID, param: 'channelWeights' });
+  });
+
+  it('rejects a negative channel weight (BS.1770-4 weights are ≥ 0; a negative one makes the sum meaningless)', async () => {
+    // [1, −1] on two equal channels would sum to zero power: −Infinity LUFS for a −23 dBFS sine.
+    const run = measure(sineProgramme([{ dbfs: -23, seconds: 1 }]), { channelWeights: [1, -1] });
     await expect(run).rejects.toMatchObject({ code: 'E_PARAM', processor: ID, param: 'channelWeights' });
   });
 });

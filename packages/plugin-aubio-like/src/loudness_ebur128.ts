@@ -7,6 +7,7 @@ import {
   Processor,
   type ProcessorMeta,
   paramError,
+  type ResultSpec,
   type StreamFormat,
 } from '@timeside/core';
 import {
@@ -37,12 +38,45 @@ const PARAMS = {
     items: 'number',
     default: [],
     description:
-      'Weight G_i of each channel (BS.1770-4 Table 3); empty: by channel count — L R C = 1.0, ' +
+      'Weight G_i ≥ 0 of each channel (BS.1770-4 Table 3); empty: by channel count — L R C = 1.0, ' +
       'Ls Rs = 1.41 for 5 channels (L R C Ls Rs), LFE = 0 for 6 (L R C LFE Ls Rs), else 1.0 each',
   },
 } as const satisfies ParamSchema;
 
 export type LoudnessEbur128Params = ParamsOf<typeof PARAMS>;
+
+const RESULTS = [
+  {
+    id: `${ID}.integrated`,
+    name: 'Integrated loudness',
+    unit: 'LUFS',
+    description: 'Gated programme loudness, ITU-R BS.1770-4 §2 (−70 LUFS absolute, −10 LU relative gate)',
+  },
+  {
+    id: `${ID}.lra`,
+    name: 'Loudness range',
+    unit: 'LU',
+    description: 'EBU Tech 3342: 95th − 10th percentile of the gated short-term loudness',
+  },
+  {
+    id: `${ID}.true_peak`,
+    name: 'True peak',
+    unit: 'dBTP',
+    description: 'Largest absolute value of the 4× oversampled signal over all channels, BS.1770-4 Annex 2',
+  },
+  {
+    id: `${ID}.momentary`,
+    name: 'Momentary loudness (400 ms)',
+    unit: 'LUFS',
+    description: 'Ungated loudness of 400 ms blocks, one every 100 ms (frame i covers [i·hop, i·hop + size))',
+  },
+  {
+    id: `${ID}.short_term`,
+    name: 'Short-term loudness (3 s)',
+    unit: 'LUFS',
+    description: 'Ungated loudness of 3 s blocks, one every 100 ms (frame i covers [i·hop, i·hop + size))',
+  },
+] as const satisfies readonly ResultSpec[];
 
 /**
  * `loudness_ebur128`: programme loudness after ITU-R BS.1770-4 and EBU R128, on the raw
@@ -56,7 +90,7 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
     id: ID,
     kind: 'analyzer',
     name: 'Loudness (EBU R128)',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Programme loudness after ITU-R BS.1770-4 / EBU R128 on all channels (not the mono downmix): ' +
       'K-weighting (high shelf + high-pass, re-derived for any sample rate from the analog prototype), ' +
@@ -69,13 +103,7 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
       'gates. Its test checks the EBU Tech 3341 cases 1–6, 9, 12 and 15–19 and Tech 3342 cases 1–4, ' +
       'and agrees with ffmpeg’s ebur128 filter within 0.1 LU on a varying stereo programme.',
     params: PARAMS,
-    results: [
-      { id: `${ID}.integrated`, name: 'Integrated loudness', unit: 'LUFS' },
-      { id: `${ID}.lra`, name: 'Loudness range', unit: 'LU' },
-      { id: `${ID}.true_peak`, name: 'True peak', unit: 'dBTP' },
-      { id: `${ID}.momentary`, name: 'Momentary loudness (400 ms)', unit: 'LUFS' },
-      { id: `${ID}.short_term`, name: 'Short-term loudness (3 s)', unit: 'LUFS' },
-    ],
+    results: RESULTS,
   };
 
   #sampleRate = 48000;
@@ -96,6 +124,14 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
   #interpolator!: PolyphaseInterpolator;
   #peakStates: TruePeakState[] = [];
   #flush = new Float32Array(0);
+
+  constructor(given: Partial<LoudnessEbur128Params> | Record<string, unknown> = {}) {
+    super(given);
+    const negative = this.params.channelWeights.find((weight) => weight < 0);
+    if (negative !== undefined) {
+      throw paramError(ID, 'channelWeights', `must hold weights ≥ 0 (BS.1770-4 Table 3), got ${negative}`);
+    }
+  }
 
   override setup(format: StreamFormat): void {
     const { channelWeights } = this.params;
@@ -177,47 +213,20 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
     const shortTerm = this.#shortTerm.toArray();
     const step = this.#step;
     const sampleRate = this.#sampleRate;
-    ctx.addResult({
-      id: `${ID}.integrated`,
-      name: 'Integrated loudness',
-      unit: 'LUFS',
-      description: 'Gated programme loudness, ITU-R BS.1770-4 §2 (−70 LUFS absolute, −10 LU relative gate)',
-      timeMode: 'global',
-      value: integratedLoudness(momentary),
-    });
-    ctx.addResult({
-      id: `${ID}.lra`,
-      name: 'Loudness range',
-      unit: 'LU',
-      description: 'EBU Tech 3342: 95th − 10th percentile of the gated short-term loudness',
-      timeMode: 'global',
-      value: loudnessRange(shortTerm),
-    });
+    const [integrated, lra, truePeak, momentarySpec, shortTermSpec] = RESULTS;
+    ctx.addResult({ ...integrated, timeMode: 'global', value: integratedLoudness(momentary) });
+    ctx.addResult({ ...lra, timeMode: 'global', value: loudnessRange(shortTerm) });
     let peak = 0;
     for (const state of this.#peakStates) peak = Math.max(peak, state.peak);
+    ctx.addResult({ ...truePeak, timeMode: 'global', value: 20 * Math.log10(peak) });
     ctx.addResult({
-      id: `${ID}.true_peak`,
-      name: 'True peak',
-      unit: 'dBTP',
-      description: 'Largest absolute value of the 4× oversampled signal over all channels, BS.1770-4 Annex 2',
-      timeMode: 'global',
-      value: 20 * Math.log10(peak),
-    });
-    ctx.addResult({
-      id: `${ID}.momentary`,
-      name: 'Momentary loudness',
-      unit: 'LUFS',
-      description:
-        'Ungated loudness of 400 ms blocks, one every 100 ms (frame i covers [i·hop, i·hop + size))',
+      ...momentarySpec,
       timeMode: 'framewise',
       frame: { sampleRate, size: MOMENTARY_SEGMENTS * step, hop: step },
       value: toLoudness(momentary),
     });
     ctx.addResult({
-      id: `${ID}.short_term`,
-      name: 'Short-term loudness',
-      unit: 'LUFS',
-      description: 'Ungated loudness of 3 s blocks, one every 100 ms (frame i covers [i·hop, i·hop + size))',
+      ...shortTermSpec,
       timeMode: 'framewise',
       frame: { sampleRate, size: SHORT_TERM_SEGMENTS * step, hop: step },
       value: toLoudness(shortTerm),

@@ -9,6 +9,7 @@ import {
   Processor,
   type ProcessorMeta,
   paramError,
+  type ResultSpec,
   type SpectrumBatch,
   type StreamFormat,
   stftSpec,
@@ -17,6 +18,13 @@ import { MEL_SCALES, type MelFilterbank, melEnergies, melFilterbank } from './ds
 import { HANN_STFT_PARAMS } from './spectral_params.js';
 
 const ID = 'mel_energy';
+
+const RESULT = {
+  id: ID,
+  name: 'Mel band energies',
+  unit: 'power',
+  description: 'Energy of each of the nMels mel bands per frame (frames × bands), linear power',
+} as const satisfies ResultSpec;
 
 /** Parameters of the mel filterbank, shared with `mfcc` (which requires this node with them). */
 export const MEL_PARAMS = {
@@ -49,6 +57,17 @@ export function melEnergySpec(p: Params): NodeSpec {
   return { processor: MelEnergy, params };
 }
 
+/** The first band of `filterbank` with no positive weight (narrower than a bin), or −1. */
+function emptyBand(filterbank: MelFilterbank): number {
+  const { nMels, start, end, offset, weights } = filterbank;
+  for (let m = 0; m < nMels; m++) {
+    let positive = false;
+    for (let w = offset[m]; w < offset[m] + end[m] - start[m]; w++) if (weights[w] > 0) positive = true;
+    if (!positive) return m;
+  }
+  return -1;
+}
+
 /**
  * The mel energies of one block's frames, valid during this `process` call only: frame
  * `first + i` has `energies[i]` (nMels values).
@@ -70,17 +89,21 @@ export class MelEnergy extends Processor<MelEnergyParams> {
     id: ID,
     kind: 'analyzer',
     name: 'Mel band energies',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Framewise energies of nMels triangular mel bands from fmin to fmax: E_m = Σ_k w_m(k)·|X(k)|² on the ' +
-      'shared Hann-windowed STFT (unscaled FFT, so a full-scale sine of N samples puts ≈ (N/4)² in its ' +
-      'band). melScale "slaney" (default): Slaney’s Auditory Toolbox mel scale with area-normalised ' +
-      'triangles; "htk": the HTK formula with unit-peak triangles. Result `mel_energy`: frames × bands ' +
+      'shared Hann-windowed STFT (unscaled FFT: a full-scale sine of N samples centred on bin k has ' +
+      '|X(k)|² = (N/4)²). melScale "slaney" (default): Slaney’s Auditory Toolbox mel scale with ' +
+      'area-normalised triangles (peak weight 2/(f_hi − f_lo) per Hz, so that sine reads ≈ 1 % of ' +
+      '(N/4)² in a 1 kHz band of 40, at 2048 points and 44.1 kHz); "htk": the HTK formula with unit-peak ' +
+      'triangles (≈ (N/4)² in the band centred on it). A band narrower than the bin ' +
+      'spacing (too many bands for the fftSize) is an error, not a band that reads 0. Result ' +
+      '`mel_energy`: frames × bands ' +
       '(linear power). Its test compares the bands with a direct DFT and a filterbank built from the ' +
       'formulas in the test.',
     params: MEL_PARAMS,
     requires: (p: Params): NodeSpec[] => [stftSpec(p)],
-    results: [{ id: ID, name: 'Mel band energies', unit: 'power' }],
+    results: [RESULT],
   };
 
   #filterbank!: MelFilterbank;
@@ -105,6 +128,16 @@ export class MelEnergy extends Processor<MelEnergyParams> {
       fmax,
       scale: melScale,
     });
+    const empty = emptyBand(this.#filterbank);
+    if (empty >= 0) {
+      const binHz = format.sampleRate / fftSize;
+      throw paramError(
+        ID,
+        'nMels',
+        `is ${nMels}: band ${empty} lies between two FFT bins (${binHz.toFixed(1)} Hz apart at fftSize ` +
+          `${fftSize}) and would read 0 in every frame; use fewer bands, a larger fftSize or a higher fmin`,
+      );
+    }
     this.#rows = new Float32Matrix(nMels, 4096);
     this.#batch.nMels = nMels;
   }
@@ -125,10 +158,7 @@ export class MelEnergy extends Processor<MelEnergyParams> {
 
   override finish(ctx: FinishContext): void {
     ctx.addResult({
-      id: ID,
-      name: 'Mel band energies',
-      unit: 'power',
-      description: `Energy of ${this.params.nMels} ${this.params.melScale} mel bands per frame (frames × bands)`,
+      ...RESULT,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: this.params.fftSize, hop: this.params.hopSize },
       value: this.#rows.toMatrix(),

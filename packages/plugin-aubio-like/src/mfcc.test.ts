@@ -198,6 +198,20 @@ describe('mfcc and mel_energy', () => {
     expect(results.has('mel_energy') && results.has('mfcc')).toBe(true);
   });
 
+  it('rejects bands narrower than the FFT bins (an empty triangle would read 0 in every frame)', async () => {
+    // 256 Slaney bands up to 11025 Hz are ≈ 15 Hz apart below 1 kHz; at fftSize 256 a bin is 86 Hz.
+    const run = pipe(arrayDecoder(signal, SAMPLE_RATE), new MelEnergy({ nMels: 256, fftSize: 256 })).run();
+    await expect(run).rejects.toMatchObject({ code: 'E_PARAM', processor: 'mel_energy', param: 'nMels' });
+    // The same bands on 2048-point frames (10.8 Hz bins) each hold at least one bin: every band
+    // of a signal with energy everywhere reads more than 0.
+    const results = await pipe(
+      arrayDecoder(signal, SAMPLE_RATE),
+      new MelEnergy({ nMels: 256, fftSize: 2048 }),
+    ).run();
+    const rows = resultRows(results.require('mel_energy').value);
+    for (let m = 0; m < 256; m++) expect(rows[5][m], `band ${m}`).toBeGreaterThan(0);
+  });
+
   it('rejects more coefficients than bands, and fmax above Nyquist, naming the parameter', async () => {
     await expect(
       pipe(arrayDecoder(signal, SAMPLE_RATE), new Mfcc({ nMels: 10, nCoeffs: 13 })).run(),

@@ -9,12 +9,20 @@ import {
   Processor,
   type ProcessorMeta,
   paramError,
+  type ResultSpec,
   type StreamFormat,
 } from '@timeside/core';
 import { cepstrum, dctMatrix } from './dsp/mel.js';
 import { MEL_PARAMS, type MelBatch, melEnergySpec } from './mel_energy.js';
 
 const ID = 'mfcc';
+
+const RESULT = {
+  id: ID,
+  name: 'MFCC',
+  unit: '',
+  description: 'nCoeffs cepstral coefficients per frame (frames × coefficients)',
+} as const satisfies ResultSpec;
 
 const PARAMS = {
   ...MEL_PARAMS,
@@ -45,7 +53,7 @@ export class Mfcc extends Processor<MfccParams> {
     id: ID,
     kind: 'analyzer',
     name: 'MFCC',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Mel-frequency cepstral coefficients per frame: c_n = Σ_m s_n·cos(π·n·(m + ½)/nMels)·ln(max(E_m, ' +
       'logFloor)), the orthonormal DCT-II (s_0 = √(1/nMels), s_n = √(2/nMels)) of the natural log of the ' +
@@ -55,7 +63,7 @@ export class Mfcc extends Processor<MfccParams> {
       'formulas and a direct DCT-II sum, to 1e-3.',
     params: PARAMS,
     requires: (p: Params): NodeSpec[] => [melEnergySpec(p)],
-    results: [{ id: ID, name: 'MFCC', unit: '' }],
+    results: [RESULT],
   };
 
   #matrix: Float64Array = new Float64Array(0);
@@ -85,10 +93,7 @@ export class Mfcc extends Processor<MfccParams> {
 
   override finish(ctx: FinishContext): void {
     ctx.addResult({
-      id: ID,
-      name: 'MFCC',
-      unit: '',
-      description: `${this.params.nCoeffs} coefficients per frame (frames × coefficients)`,
+      ...RESULT,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: this.params.fftSize, hop: this.params.hopSize },
       value: this.#rows.toMatrix(),

@@ -5,6 +5,7 @@ import {
   type ParamsOf,
   Processor,
   type ProcessorMeta,
+  type ResultSpec,
   type SetupContext,
   type StreamFormat,
 } from '@timeside/core';
@@ -56,6 +57,11 @@ const params = {
 /** Parameters of `notes`. */
 export type NotesParams = ParamsOf<typeof params>;
 
+const RESULTS = [
+  { id: 'notes', name: 'Notes', unit: 'MIDI', description: 'Nearest MIDI note number of each note' },
+  { id: 'notes.frequency', name: 'Note frequency', unit: 'Hz', description: 'Median f0 of each note' },
+] as const satisfies readonly ResultSpec[];
+
 function pitchSpec(p: Params): NodeSpec {
   return {
     processor: Pitch,
@@ -73,7 +79,7 @@ export class Notes extends Processor<NotesParams> {
     id: 'notes',
     kind: 'analyzer',
     name: 'Notes',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Note events (segments): each onset (see onsets) opens a note that lasts until the next onset or ' +
       'until its power falls below the silence floor or releaseDb under its median power; its pitch is ' +
@@ -82,10 +88,7 @@ export class Notes extends Processor<NotesParams> {
       'less than half voiced are dropped. Tested: a C4 E4 G4 C5 melody (0.4 s notes, 0.1 s gaps) gives ' +
       'MIDI 60, 64, 67, 72 with onsets within 50 ms and durations within 50 ms.',
     params,
-    results: [
-      { id: 'notes', name: 'Notes', unit: 'MIDI', description: 'Nearest MIDI note number of each note' },
-      { id: 'notes.frequency', name: 'Note frequency', unit: 'Hz', description: 'Median f0 of each note' },
-    ],
+    results: RESULTS,
     requires: (p: Params): NodeSpec[] => [onsetsSpec(p), pitchSpec(p)],
   };
 
@@ -114,13 +117,8 @@ export class Notes extends Processor<NotesParams> {
     const rounded = Float32Array.from(notes.midi, Math.round);
     const segments = () =>
       ({ timeMode: 'segment', time: notes.time.slice(), duration: notes.duration.slice() }) as const;
-    ctx.addResult({ id: 'notes', name: 'Notes', unit: 'MIDI', ...segments(), value: rounded });
-    ctx.addResult({
-      id: 'notes.frequency',
-      name: 'Note frequency',
-      unit: 'Hz',
-      ...segments(),
-      value: notes.frequency,
-    });
+    const [midiSpec, frequencySpec] = RESULTS;
+    ctx.addResult({ ...midiSpec, ...segments(), value: rounded });
+    ctx.addResult({ ...frequencySpec, ...segments(), value: notes.frequency });
   }
 }

@@ -7,6 +7,7 @@ import {
   type ParamsOf,
   Processor,
   type ProcessorMeta,
+  type ResultSpec,
   type SpectrumBatch,
   type StreamFormat,
   stftParams,
@@ -51,6 +52,13 @@ const params = odfParams({
 /** Parameters of `onset_detection_function`. */
 export type OnsetDetectionFunctionParams = ParamsOf<typeof params>;
 
+const RESULT = {
+  id: 'onset_detection_function',
+  name: 'Onset detection function',
+  unit: '',
+  description: 'One value per frame; peaks mark onsets',
+} as const satisfies ResultSpec;
+
 /** The ODF values of one block's frames, valid during this `process` call only. */
 export interface OdfBatch {
   /** Index of the first frame of the batch. */
@@ -79,7 +87,7 @@ export class OnsetDetectionFunction extends Processor<OnsetDetectionFunctionPara
     id: 'onset_detection_function',
     kind: 'analyzer',
     name: 'Onset detection function',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Framewise onset detection function (ODF) on the shared STFT of the mono downmix, after Bello et ' +
       'al., "A Tutorial on Onset Detection in Music Signals" (IEEE TSAP 2005), Hainsworth & Macleod ' +
@@ -89,14 +97,7 @@ export class OnsetDetectionFunction extends Processor<OnsetDetectionFunctionPara
       'method peaks on the frame that holds a known click; energy obeys Parseval; phase and complex ' +
       'domain vanish on a stationary sine.',
     params,
-    results: [
-      {
-        id: 'onset_detection_function',
-        name: 'Onset detection function',
-        unit: '',
-        description: 'One value per frame; peaks mark onsets',
-      },
-    ],
+    results: [RESULT],
     requires: (p: Params): NodeSpec[] => [stftSpec(p)],
   };
 
@@ -141,9 +142,7 @@ export class OnsetDetectionFunction extends Processor<OnsetDetectionFunctionPara
 
   override finish(ctx: FinishContext): void {
     ctx.addResult({
-      id: 'onset_detection_function',
-      name: 'Onset detection function',
-      unit: '',
+      ...RESULT,
       timeMode: 'framewise',
       frame: { sampleRate: this.#sampleRate, size: this.params.fftSize, hop: this.params.hopSize },
       value: this.#values.toArray(),

@@ -7,6 +7,7 @@ import {
   type ParamsOf,
   Processor,
   type ProcessorMeta,
+  type ResultSpec,
   type SetupContext,
   type SpectrumBatch,
   type StreamFormat,
@@ -14,6 +15,7 @@ import {
   type WindowName,
 } from '@timeside/core';
 import { type OdfMethod, onsetTimeOffset, pickPeaks } from './dsp/onset.js';
+import { frameLevelDb } from './dsp/periodicity.js';
 import {
   type OdfParamDescriptions,
   type OnsetDetectionFunction,
@@ -53,17 +55,17 @@ const params = onsetParams({
 /** Parameters of `onsets`. */
 export type OnsetsParams = ParamsOf<typeof params>;
 
+const RESULT = {
+  id: 'onsets',
+  name: 'Onsets',
+  unit: 's',
+  description: 'Event times; value: ODF at the onset',
+} as const satisfies ResultSpec;
+
 /** The `onsets` node a processor declaring `onsetParams` requires (as `notes` does), from its params. */
 export function onsetsSpec(p: Params): NodeSpec {
   const { method, fftSize, hopSize, window, threshold, silence, minioi } = p;
   return { processor: Onsets, params: { method, fftSize, hopSize, window, threshold, silence, minioi } };
-}
-
-/** Mean power in dBFS of a frame (aubio's silence test uses the same measure). */
-function levelDb(frame: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < frame.length; i++) sum += frame[i] * frame[i];
-  return sum > 0 ? 10 * Math.log10(sum / frame.length) : Number.NEGATIVE_INFINITY;
 }
 
 /** Onset times (s) and ODF values from an ODF and the frames' levels, as `onsets` reports them. */
@@ -117,7 +119,7 @@ export class Onsets extends Processor<OnsetsParams> {
     id: 'onsets',
     kind: 'analyzer',
     name: 'Onsets',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Onset times in seconds by adaptive median/mean peak picking over the onset detection function ' +
       '(aubio onset: threshold, silence in dBFS, minimum inter-onset interval). Each peak frame is ' +
@@ -127,9 +129,7 @@ export class Onsets extends Processor<OnsetsParams> {
       'irregular noise bursts, 1 kHz blips and bursts on a −50 dBFS noise bed give F ≥ 0.98 with every ' +
       'method.',
     params,
-    results: [
-      { id: 'onsets', name: 'Onsets', unit: 's', description: 'Event times; value: ODF at the onset' },
-    ],
+    results: [RESULT],
     requires: (p: Params): NodeSpec[] => [odfSpec(p), stftSpec(p)],
   };
 
@@ -147,7 +147,11 @@ export class Onsets extends Processor<OnsetsParams> {
 
   override process(_block: AudioBlock, inputs: readonly unknown[]): void {
     const spectra = inputs[1] as SpectrumBatch;
-    for (let f = 0; f < spectra.count; f++) this.#levels.push(levelDb(spectra.frames[f]));
+    // Mean power in dBFS of each frame (aubio's silence test uses the same measure).
+    for (let f = 0; f < spectra.count; f++) {
+      const frame = spectra.frames[f];
+      this.#levels.push(frameLevelDb(frame, frame.length));
+    }
   }
 
   override finish(ctx: FinishContext): void {
@@ -156,7 +160,7 @@ export class Onsets extends Processor<OnsetsParams> {
       sampleRate: this.#sampleRate,
     });
     this.#times = time;
-    ctx.addResult({ id: 'onsets', name: 'Onsets', unit: 's', timeMode: 'event', time, value: strength });
+    ctx.addResult({ ...RESULT, timeMode: 'event', time, value: strength });
   }
 
   /** The onset times (s), once `finish` has run (for consumers such as `notes`). */

@@ -137,9 +137,27 @@ describe('pitch: segments and summary', () => {
     expect(Math.abs(time[long[1]] - 0.5)).toBeLessThan(0.05);
   });
 
-  it('reports only f0 inside [minFreq, maxFreq]', async () => {
-    const results = await analyse(sine(880, 0.5), { method: 'mcleod', maxFreq: 500 });
-    expect(voicedFraction(results)).toBe(0);
+  // A tone above maxFreq is unvoiced, not read at a subharmonic that falls inside the range
+  // (880 Hz → 440 Hz, 1500 Hz → 750 Hz). amdf is left out: pitchfinder's AMDF searches only
+  // [minFreq, maxFreq] by design, so it does read the subharmonic (see the method's description).
+  const outOfRange = (['yin', 'yinfft', 'mcleod', 'dynamic_wavelet'] as const).flatMap((method) => [
+    { method, name: 'sine 880 Hz, maxFreq 500', maxFreq: 500, signal: () => sine(880, 0.5) },
+    {
+      name: '1500 Hz, 4 partials 1/h, maxFreq 1000',
+      method,
+      maxFreq: 1000,
+      signal: () => {
+        const out = new Float32Array(SR / 2);
+        for (let h = 1; h <= 4; h++)
+          for (let i = 0; i < out.length; i++)
+            out[i] += (0.4 / h) * Math.sin((2 * Math.PI * h * 1500 * i) / SR + h);
+        return out;
+      },
+    },
+  ]);
+  it.each(outOfRange)('$method: $name is unvoiced (≤ 5 % of frames)', async ({ method, maxFreq, signal }) => {
+    const results = await analyse(signal(), { method, maxFreq });
+    expect(voicedFraction(results)).toBeLessThanOrEqual(0.05);
   });
 
   it('rejects minFreq ≥ maxFreq with a TimesideError naming the parameter', () => {

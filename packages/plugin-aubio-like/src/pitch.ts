@@ -38,7 +38,8 @@ const params = {
     description:
       'yin (time domain, difference function by FFT: ≈ 140× realtime at 2048/512), yinfft (spectral ' +
       "YIN on the shared STFT: ≈ 75× realtime, aubio's default), mcleod (McLeod pitch method by FFT: " +
-      '≈ 80×), amdf (pitchfinder, average magnitude difference, integer lags: ≈ 0.5×), dynamic_wavelet ' +
+      '≈ 80×), amdf (pitchfinder, average magnitude difference, integer lags, searching only ' +
+      '[minFreq, maxFreq], so a tone above maxFreq reads at a subharmonic: ≈ 0.5×), dynamic_wavelet ' +
       '(pitchfinder, Larson & Maddox wavelet: ≈ 50×)',
   },
   frameSize: {
@@ -147,7 +148,7 @@ export class Pitch extends Processor<PitchParams> {
     id: 'pitch',
     kind: 'analyzer',
     name: 'Pitch',
-    version: '1.1.0',
+    version: '1.1.1',
     description:
       'Fundamental frequency (f0, Hz) of each frame of the mono downmix, by one of five methods: yin ' +
       '(de Cheveigné & Kawahara, JASA 2002, its difference function computed by FFT), yinfft (spectral ' +
@@ -155,7 +156,8 @@ export class Pitch extends Processor<PitchParams> {
       'Hann window autocorrelation divided out as in Boersma 1993), mcleod (McLeod & Wyvill 2005), amdf ' +
       'and dynamic_wavelet (pitchfinder). A frame is voiced when its RMS level is above silenceDb, the ' +
       'method finds a period, the f0 lies in [minFreq, maxFreq] and the confidence reaches ' +
-      'minConfidence; unvoiced frames have f0 = NaN, never a 0 Hz guess, and pitch.voiced = 0. ' +
+      'minConfidence (a tone above maxFreq is unvoiced, not read at a subharmonic, except with amdf); ' +
+      'unvoiced frames have f0 = NaN, never a 0 Hz guess, and pitch.voiced = 0. ' +
       'pitch.median is the median f0 of voiced frames; pitch.segments groups consecutive voiced frames ' +
       'within ±50 cents. Frame i covers samples [i·hop, i·hop + frameSize). Tested: sines at 110, 220, ' +
       '261.63, 440, 880 and 1760 Hz, and 8-partial harmonic tones at 110 and 330 Hz, give a median ' +
@@ -273,7 +275,8 @@ function createDetector(
   maxFreq: number,
   tolerance: number,
 ): Detect {
-  const minLag = Math.max(2, Math.floor(sampleRate / maxFreq));
+  // yinfft searches from lag 2, as yin does: starting at sampleRate / maxFreq would make a tone
+  // above maxFreq dip first at twice its period and read an octave low instead of unvoiced.
   const maxLag = Math.ceil(sampleRate / minFreq);
   // pitchfinder's detectors (amdf, dynamic_wavelet) return a frequency (or null) and no confidence:
   // the clarity at the detected period (normalised square difference, McLeod & Wyvill eq. 6) gives
@@ -309,7 +312,7 @@ function createDetector(
     }
     case 'yinfft': {
       const yinfft = new YinFft(frameSize, sampleRate, windowFunction('hann', frameSize));
-      return (_frame, spectrum, out) => yinfft.detect(spectrum!, minLag, maxLag, tolerance, out);
+      return (_frame, spectrum, out) => yinfft.detect(spectrum!, 2, maxLag, tolerance, out);
     }
   }
 }

@@ -116,6 +116,24 @@ describe('spectral_descriptors', () => {
     for (const r of rolled) expect(r).toBeCloseTo(k2 * BIN_HZ, 3);
   });
 
+  it('weighs the bins by their power, as its metadata says: tones of amplitude 0.4 and 0.2 weigh 4 : 1', async () => {
+    // Power weights 0.16 : 0.04 = 0.8 : 0.2 (magnitude weights would be 2 : 1, a centroid at k1 + (k2 − k1)/3).
+    const k1 = 60;
+    const k2 = 260;
+    const signal = tones([
+      [k1 * BIN_HZ, 0.4],
+      [k2 * BIN_HZ, 0.2],
+    ]);
+    const centroids = interior(await describeSignal(signal), 'spectral_centroid', signal.length);
+    for (const c of centroids) expect(c / ((0.8 * k1 + 0.2 * k2) * BIN_HZ)).toBeCloseTo(1, 4);
+    // Every shape descriptor (all but the flux, a correlation of magnitudes) is documented on p = a².
+    for (const spec of SpectralDescriptors.meta.results ?? []) {
+      if (spec.id === 'spectral_flux') continue;
+      expect(spec.description, spec.id).not.toMatch(/magnitude|Σ a\b/);
+    }
+    expect(SpectralDescriptors.meta.description).not.toMatch(/On the magnitude spectrum a\(k\): centroid/);
+  });
+
   it('finds white noise flat (e^−γ ≈ 0.56 per periodogram) and a sine not flat at all', async () => {
     // Each bin of a white-noise periodogram has exponentially distributed power, so
     // E[ln p] = ln E[p] − γ (Euler–Mascheroni): geometric / arithmetic mean → e^−γ = 0.5615.

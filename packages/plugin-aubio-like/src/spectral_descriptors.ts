@@ -43,7 +43,12 @@ export type SpectralDescriptorsParams = ParamsOf<typeof PARAMS>;
 
 /** The descriptors, in the order of their series. */
 const DESCRIPTORS: readonly ResultSpec[] = [
-  { id: 'spectral_centroid', name: 'Spectral centroid', unit: 'Hz', description: 'Σ f·a / Σ a (magnitude)' },
+  {
+    id: 'spectral_centroid',
+    name: 'Spectral centroid',
+    unit: 'Hz',
+    description: 'Σ f·p / Σ p over the power spectrum p = a²',
+  },
   {
     id: 'spectral_spread',
     name: 'Spectral spread',
@@ -61,7 +66,7 @@ const DESCRIPTORS: readonly ResultSpec[] = [
     id: 'spectral_slope',
     name: 'Spectral slope',
     unit: '1/Hz',
-    description: 'Regression slope of the magnitude / Σ a',
+    description: 'Regression slope of the power spectrum / Σ p',
   },
   {
     id: 'spectral_decrease',
@@ -108,16 +113,19 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
     id: ID,
     kind: 'analyzer',
     name: 'Spectral descriptors',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Framewise spectral shape after G. Peeters, "A large set of audio features for sound description" ' +
-      '(CUIDADO, 2004), on the shared Hann-windowed STFT of the mono downmix. On the magnitude spectrum ' +
-      'a(k): centroid (Hz), spread (Hz), skewness, kurtosis (3 for a normal distribution), slope (1/Hz, ' +
-      'regression slope normalised by Σ a), decrease (mean slope from the DC bin), flux (Peeters’ spectral ' +
-      'variation: 1 − normalised correlation with the previous frame, 0 for frame 0). On the power ' +
-      'spectrum a(k)²: roll-off (Hz, first bin where the cumulated power reaches `rolloff`) and flatness ' +
-      '(geometric / arithmetic mean). A silent frame gives 0 for every descriptor; flux is 1 where sound ' +
-      'starts or stops. Its test checks a tone’s centroid within one bin, the exact centroid, spread, ' +
+      '(CUIDADO, 2004), on the shared Hann-windowed STFT of the mono downmix. Every shape descriptor ' +
+      'weighs the bins by the power spectrum p(k) = a(k)² (as MATLAB’s Audio Toolbox does; on the ' +
+      'magnitude the higher moments are ruled by the window’s sidelobes): centroid (Hz), spread (Hz), ' +
+      'skewness, kurtosis (3 for a normal distribution), slope (1/Hz, regression slope normalised by Σ p), ' +
+      'decrease (mean slope from the DC bin), roll-off (Hz, first bin where the cumulated power reaches ' +
+      '`rolloff`) and flatness (geometric / arithmetic mean). The flux is on the magnitude a(k): Peeters’ ' +
+      'spectral variation, 1 − normalised correlation with the previous frame, 0 for frame 0. A silent ' +
+      'frame gives 0 for every descriptor; flux is 1 where sound ' +
+      'starts or stops. Its test checks a tone’s centroid within one bin, the power-weighted centroid ' +
+      'of two tones (amplitudes 0.4 and 0.2 weigh 4 : 1), the exact centroid, spread, ' +
       'kurtosis, slope, decrease and roll-off of bin-centred tones, the flatness of white noise (e^−γ ≈ ' +
       '0.56 for one periodogram) against a sine’s (≈ 0), and the flux of a steady tone (≈ 0).',
     params: PARAMS,

@@ -54,6 +54,21 @@ describe('tempo', () => {
     expect(Math.abs((tempo.value as number) - 120)).toBeLessThanOrEqual(1);
   });
 
+  // Any positive bound is accepted; the search must stay within the lags the signal can show
+  // (at least one frame, at most its length) instead of stepping through billions of lags.
+  it.each([
+    { minBpm: 1e-9, maxBpm: 240 },
+    { minBpm: 40, maxBpm: 1e9 },
+  ])(
+    'finishes promptly with extreme bounds ($minBpm to $maxBpm BPM) and still reads 120 BPM',
+    async ({ minBpm, maxBpm }) => {
+      const clicks = regularTimes(120, 0.5, 8);
+      const { tempo } = await analyse(clickTrack(clicks, 8, { seed: 120 }), { minBpm, maxBpm });
+      expect(Math.abs((tempo.value as number) - 120)).toBeLessThanOrEqual(1);
+    },
+    10_000,
+  );
+
   it('reports 0 BPM and no beats on silence', async () => {
     const { tempo, beats } = await analyse(new Float32Array(3 * SAMPLE_RATE));
     expect(tempo.value).toBe(0);

@@ -6,6 +6,7 @@ import {
   Processor,
   type ProcessorMeta,
   paramError,
+  type ResultSpec,
   type SetupContext,
   type StreamFormat,
 } from '@timeside/core';
@@ -36,6 +37,11 @@ const params = {
 /** Parameters of `tempo`. */
 export type TempoParams = ParamsOf<typeof params>;
 
+const RESULTS = [
+  { id: 'tempo', name: 'Tempo', unit: 'BPM', description: 'Global tempo; 0 when no periodicity is found' },
+  { id: 'beats', name: 'Beats', unit: 's', description: 'Beat times' },
+] as const satisfies readonly ResultSpec[];
+
 /**
  * `tempo`: the global tempo (BPM) and the beat times of the audio, from the onset detection
  * function. Tempo after Davies & Plumbley (2007) as in aubio's beat tracker: autocorrelation of
@@ -47,7 +53,7 @@ export class Tempo extends Processor<TempoParams> {
     id: 'tempo',
     kind: 'analyzer',
     name: 'Tempo and beats',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Global tempo in beats per minute (Davies & Plumbley 2007 / aubio: autocorrelation of the onset ' +
       'detection function through a comb filterbank with a Rayleigh prior around 120 BPM, refined over ' +
@@ -55,15 +61,7 @@ export class Tempo extends Processor<TempoParams> {
       'beat placed on its onset as `onsets` places them). Tested: click tracks at 60, 90, 120 and 140 BPM ' +
       'read within ±1 BPM, and their beats match the clicks at ±70 ms.',
     params,
-    results: [
-      {
-        id: 'tempo',
-        name: 'Tempo',
-        unit: 'BPM',
-        description: 'Global tempo; 0 when no periodicity is found',
-      },
-      { id: 'beats', name: 'Beats', unit: 's', description: 'Beat times' },
-    ],
+    results: RESULTS,
     requires: (p: Params): NodeSpec[] => [odfSpec(p)],
   };
 
@@ -104,7 +102,8 @@ export class Tempo extends Processor<TempoParams> {
         beats[i] = Math.max(0, (position * hopSize + offset) / this.#sampleRate);
       }
     }
-    ctx.addResult({ id: 'tempo', name: 'Tempo', unit: 'BPM', timeMode: 'global', value: estimate?.bpm ?? 0 });
-    ctx.addResult({ id: 'beats', name: 'Beats', unit: 's', timeMode: 'event', time: beats });
+    const [tempoSpec, beatsSpec] = RESULTS;
+    ctx.addResult({ ...tempoSpec, timeMode: 'global', value: estimate?.bpm ?? 0 });
+    ctx.addResult({ ...beatsSpec, timeMode: 'event', time: beats });
   }
 }

@@ -63,6 +63,9 @@ describe('quantize (ffmpeg float → integer rule)', () => {
     { sample: -1, scale: 32768, expected: -32768 },
     { sample: 3, scale: 32768, expected: 32767 },
     { sample: Number.NaN, scale: 32768, expected: 0 },
+    { sample: 1.5 / 32768, scale: 32768, expected: 2 },
+    { sample: 2.5 / 32768, scale: 32768, expected: 2 },
+    { sample: -2.5 / 8388608, scale: 8388608, expected: -2 },
     { sample: 1, scale: 8388608, expected: 8388607 },
     { sample: -1, scale: 8388608, expected: -8388608 },
   ])('$sample × $scale → $expected', ({ sample, scale, expected }) => {
@@ -106,6 +109,25 @@ describe('wav_encoder', () => {
       expect(bytes.length % 2).toBe(0);
     },
   );
+
+  it('rounds exact ties to even, as ffmpeg converts float to 16-bit (ffmpeg as the oracle)', async () => {
+    // (k + ½)/32768 for k = −4 … 4 and around 100: each sample × 32768 is an exact tie.
+    const ties = Float32Array.from([-4, -3, -2, -1, 0, 1, 2, 3, 4, 99, 100, 101], (k) => (k + 0.5) / 32768);
+    const raw = Buffer.from(ties.buffer, ties.byteOffset, ties.byteLength);
+    const run = spawnSync(
+      ffmpeg,
+      ['-hide_banner', '-f', 'f32le', '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'],
+      { input: raw },
+    );
+    expect(run.status, run.stderr.toString()).toBe(0);
+    const expected = Array.from({ length: ties.length }, (_, i) => (run.stdout as Buffer).readInt16LE(2 * i));
+
+    const output = join(dir, 'ties-pcm16.wav');
+    await pipe(arrayDecoder(ties, 8000), new WavEncoder({ output, format: 'pcm16' })).run();
+    const bytes = readFileSync(output);
+    const written = Array.from({ length: ties.length }, (_, i) => bytes.readInt16LE(44 + 2 * i));
+    expect(written).toEqual(expected);
+  });
 
   it('writes a valid empty file for an empty stream', async () => {
     const output = join(dir, 'empty.wav');

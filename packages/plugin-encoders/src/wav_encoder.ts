@@ -44,13 +44,14 @@ export class WavEncoder extends Processor<WavEncoderParams> {
     id: 'wav_encoder',
     kind: 'encoder',
     name: 'WAV encoder',
-    version: '1.0.0',
+    version: '1.0.1',
     description:
       'Writes the stream as a RIFF/WAVE file: 16- or 24-bit integer PCM (float samples scaled by ' +
-      '2^(bits−1), rounded and clipped, as ffmpeg does) or 32-bit IEEE float; more than two channels ' +
+      '2^(bits−1), rounded to nearest with ties to even and clipped, as ffmpeg converts float to 16-bit) ' +
+      'or 32-bit IEEE float; more than two channels ' +
       'use WAVE_FORMAT_EXTENSIBLE. Streaming: memory stays flat with the file length; files over ' +
       '4 GiB (the RIFF limit) fail. Its test reads the file back with ffmpeg and finds the input ' +
-      'within half a quantisation step.',
+      'within half a quantisation step, and exact ties written as ffmpeg writes them.',
     extension: 'wav',
     params: {
       output: {

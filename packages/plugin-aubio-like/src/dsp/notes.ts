@@ -4,6 +4,8 @@
  * and the note closes at the next onset or when the sound falls silent, whichever comes first.
  */
 
+import { medianInPlace } from './pitch_segments.js';
+
 /** Framing of a framewise track: frame i covers samples [i·hop, i·hop + size). */
 export interface TrackFraming {
   sampleRate: number;
@@ -39,12 +41,6 @@ export function hzToMidi(hz: number): number {
   return 69 + 12 * Math.log2(hz / 440);
 }
 
-function median(values: Float64Array, count: number): number {
-  const sorted = values.subarray(0, count).sort();
-  const mid = count >> 1;
-  return count % 2 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
-}
-
 /**
  * Where the sound that starts at `startS` ends, from framewise mean powers `levelsDb`: the first
  * frame after the start whose power is below the silence floor or `releaseDb` under the note's
@@ -69,7 +65,7 @@ export function soundEnd(
   for (let i = 0; i < span; i++)
     if (levelsDb[first + i] >= options.silenceDb) scratch[count++] = levelsDb[first + i];
   if (count === 0) return startS;
-  const steadyDb = median(scratch, count);
+  const steadyDb = medianInPlace(scratch.subarray(0, count));
   const floorDb = Math.max(options.silenceDb, steadyDb - options.releaseDb);
   const steadyPower = 10 ** (steadyDb / 10);
   const lastFrame = Math.min(levelsDb.length - 1, Math.floor((limitS * sampleRate) / hop));
@@ -126,7 +122,7 @@ export function segmentNotes(
     if (voiced === 0 || voiced < options.minVoicedFraction * total) continue;
     times.push(start);
     durations.push(end - start);
-    frequencies.push(median(scratch, voiced));
+    frequencies.push(medianInPlace(scratch.subarray(0, voiced)));
   }
   const frequency = Float32Array.from(frequencies);
   return {

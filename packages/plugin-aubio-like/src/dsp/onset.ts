@@ -44,7 +44,10 @@ export function energyOdf(magnitude: Float32Array): number {
   return sum;
 }
 
-/** High frequency content: Σ (k+1)·|X_k|, a linear weighting towards high bins (Masri 1996; aubio `hfc`). */
+/**
+ * High frequency content: Σ (k+1)·|X_k|, a linear weighting towards high bins, on the magnitude as
+ * aubio's `hfc` computes it (Masri 1996 and Bello eq. 3 weigh the power |X_k|² by k).
+ */
 export function hfcOdf(magnitude: Float32Array): number {
   let sum = 0;
   for (let k = 0; k < magnitude.length; k++) sum += (k + 1) * magnitude[k];
@@ -206,7 +209,9 @@ export class OnsetFunction {
         break;
       }
     }
-    this.#previous.set(magnitude.subarray(0, this.bins));
+    // A copy loop, not `set(magnitude.subarray(…))`: no view object per frame.
+    const previous = this.#previous;
+    for (let k = 0; k < previous.length; k++) previous[k] = magnitude[k];
     return value;
   }
 }

@@ -14,6 +14,7 @@
  */
 
 import { RealFft } from '@timeside/core';
+import { autocorrelationFromPower } from './autocorrelation.js';
 
 /** Half-length of the adaptive mean threshold, in frames (D&P 2007 use a 16-frame window). */
 const THRESHOLD_HALF_WINDOW = 8;
@@ -55,16 +56,14 @@ export function autocorrelation(x: Float32Array, maxLag: number): Float64Array {
   padded.set(x);
   const spectrum = new Float64Array(size + 2);
   fft.forward(padded, spectrum);
-  // The power spectrum is real and even, so its forward transform is size × the inverse one.
   const half = size / 2;
-  for (let k = 0; k <= half; k++) {
-    const power = spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
-    padded[k] = power;
-    if (k > 0 && k < half) padded[size - k] = power;
-  }
-  fft.forward(padded, spectrum);
+  const power = new Float64Array(half + 1);
+  for (let k = 0; k <= half; k++) power[k] = spectrum[2 * k] ** 2 + spectrum[2 * k + 1] ** 2;
+  // size ≥ 2N, so the circular autocorrelation equals the linear one at every lag < N.
+  const circular = new Float64Array(half + 1);
+  autocorrelationFromPower(fft, power, padded, spectrum, circular);
   const r = new Float64Array(lags);
-  for (let l = 0; l < lags; l++) r[l] = spectrum[2 * l] / size / (n - l);
+  for (let l = 0; l < lags; l++) r[l] = circular[l] / (n - l);
   return r;
 }
 
@@ -112,15 +111,18 @@ export interface TempoOptions {
 /**
  * The global tempo of an onset envelope (see `onsetEnvelope`): the comb filterbank over its
  * autocorrelation, weighted by the Rayleigh prior, picks the period on a 0.05-frame grid within
- * [minBpm, maxBpm]; the period is then refined to ±0.005 frames by maximising Σ_a r(a·τ) over every
+ * [minBpm, maxBpm] (periods of one frame to the envelope's length); the period is then refined to ±0.005 frames by maximising Σ_a r(a·τ) over every
  * multiple of τ within the signal's first half. Returns null when the envelope is flat (no onsets).
  */
 export function estimateTempo(envelope: Float32Array, options: TempoOptions): TempoEstimate | null {
   const { frameRate, minBpm, maxBpm } = options;
-  const shortest = (60 * frameRate) / maxBpm;
-  const longest = (60 * frameRate) / minBpm;
-  const beta = (60 * frameRate) / (options.preferredBpm ?? 120);
   const n = envelope.length;
+  // A period is at least one frame and at most the signal: bounds beyond those (any positive BPM
+  // is accepted) would only add lags with nothing to measure, billions of them at the extremes.
+  const shortest = Math.max(1, (60 * frameRate) / maxBpm);
+  const longest = Math.min(n, (60 * frameRate) / minBpm);
+  if (!(shortest <= longest)) return null;
+  const beta = (60 * frameRate) / (options.preferredBpm ?? 120);
   const maxLag = Math.max(Math.ceil(4 * longest + 4), n >> 1);
   const r = autocorrelation(envelope, maxLag);
   if (!(r[0] > 0)) return null;

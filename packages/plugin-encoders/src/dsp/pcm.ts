@@ -2,10 +2,12 @@
  * Planar float → interleaved little-endian sample kernels for the encoders. Pure functions over
  * typed arrays writing into a caller-owned buffer, so the encoders allocate nothing per block.
  *
- * Scaling follows ffmpeg's float → integer conversion (libswresample / `audioconvert.c`): multiply
- * by 2^(bits−1), round to nearest, clip to the integer range. So +1.0 clips to 2^(bits−1) − 1 and
- * −1.0 maps to −2^(bits−1), and ffmpeg's integer → float (÷ 2^(bits−1)) reads the values back
- * within half a quantisation step. NaN is written as 0.
+ * Scaling follows ffmpeg's float → 16-bit conversion (libswresample `audioconvert.c`:
+ * `lrintf(x · 2^15)`, clipped): multiply by 2^(bits−1), round to nearest with ties to even, clip to
+ * the integer range. So +1.0 clips to 2^(bits−1) − 1 and −1.0 maps to −2^(bits−1), and ffmpeg's
+ * integer → float (÷ 2^(bits−1)) reads the values back within half a quantisation step. 24-bit
+ * samples are rounded the same way (ffmpeg's own pcm_s24le path truncates a 32-bit intermediate
+ * instead, an error of up to one step). NaN is written as 0.
  */
 
 /** Sample encodings the WAV encoder writes. */
@@ -17,10 +19,16 @@ export const BYTES_PER_SAMPLE: Readonly<Record<PcmFormat, number>> = { pcm16: 2,
 const PCM16_SCALE = 32768;
 const PCM24_SCALE = 8388608;
 
-/** Quantises one float sample to a signed integer of `scale` = 2^(bits−1) (round to nearest, clipped). */
+/**
+ * Quantises one float sample to a signed integer of `scale` = 2^(bits−1): round to nearest, ties to
+ * even (as C's `lrintf` in the default rounding mode), clipped.
+ */
 export function quantize(sample: number, scale: number): number {
   if (Number.isNaN(sample)) return 0;
-  const v = Math.round(sample * scale);
+  const x = sample * scale;
+  let v = Math.round(x);
+  // Math.round sends ties up; an exact tie that landed on an odd integer goes to the even one below.
+  if (v - x === 0.5 && v % 2 !== 0) v -= 1;
   if (v >= scale) return scale - 1;
   if (v < -scale) return -scale;
   return v;
