@@ -256,6 +256,41 @@ describe('timeside run', () => {
     expect(unknown.stderr).toBe('timeside: --preset nope: no such preset (known: peaks)\n');
   });
 
+  it('names the config file and the preset when a preset lists a wrong processor', async () => {
+    const project = join(root, 'project-bad-presets');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), '{"name": "cli-test-bad-presets", "private": true}\n');
+    const rc = join(project, '.timesiderc.json');
+    writeFileSync(
+      rc,
+      JSON.stringify({
+        presets: {
+          typo: { analyzers: ['test_peek'] },
+          misfiled: { fx: ['test_peak'] },
+          decoding: { analyzers: ['file_decoder'] },
+        },
+      }),
+    );
+    const cases = [
+      ['typo', `${rc}: preset "typo": no processor with id "test_peek". Run \`timeside list\` to see them.`],
+      [
+        'misfiled',
+        `${rc}: preset "misfiled": test_peak is an analyzer, not an fx: list it under "analyzers"`,
+      ],
+      [
+        'decoding',
+        `${rc}: preset "decoding": file_decoder is a decoder, not an analyzer, so no preset can list it`,
+      ],
+    ];
+    for (const [preset, message] of cases) {
+      const { code, stdout, stderr } = await cli(['run', tone, '--preset', preset, '-o', 'out'], project);
+      expect(stderr, preset).toBe(`timeside: ${message}\n`);
+      expect(code, preset).toBe(2);
+      expect(stdout).toBe('');
+    }
+    expect(readdirSync(project).sort()).toEqual(['.timesiderc.json', 'package.json']);
+  });
+
   it.each([
     { args: ['--bogus'], message: /^timeside: unknown option '--bogus'/ },
     { args: ['-a', 'nope'], message: /^timeside: no processor with id "nope"/ },

@@ -1,13 +1,31 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import encoders from '../../plugin-encoders/src/index.js';
 import graphers from '../../plugin-graphers/src/index.js';
 import { paramRange } from '../src/cli/commands/info.js';
-import { outputStems } from '../src/cli/inputs.js';
+import { expandInputs, outputStems } from '../src/cli/inputs.js';
 import { main } from '../src/cli/main.js';
-import { locateFfmpeg, type ProcessorClass, registerProcessor, setDiscoverer } from '../src/index.js';
+import {
+  discoverPlugins,
+  locateFfmpeg,
+  Processor,
+  type ProcessorClass,
+  type ProcessorMeta,
+  registerProcessor,
+  setDiscoverer,
+  unregisterProcessor,
+} from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -104,6 +122,31 @@ describe('timeside info', () => {
     expect(stderr).toBe('timeside: no processor with id "waveform". Did you mean waveform_simple?\n');
   });
 
+  it('describes a plugin processor whose metadata leaves optional fields out', async () => {
+    // Written in JavaScript, a plugin's meta may omit a result's unit or a parameter's description.
+    class Sparse extends Processor {
+      static override readonly meta = {
+        id: 'sparse_meta',
+        kind: 'analyzer',
+        name: 'Sparse',
+        version: '1.0.0',
+        description: 'a processor with sparse metadata',
+        params: { gain: { type: 'number', default: 1 } },
+        results: [{ id: 'sparse_meta.value', name: 'Value' }],
+      } as unknown as ProcessorMeta;
+    }
+    registerProcessor(Sparse);
+    try {
+      const { code, stdout, stderr } = await cli(['info', 'sparse_meta']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ {2}gain\s+number\s+1$/m);
+      expect(stdout).toMatch(/^ {2}sparse_meta\.value\s+Value$/m);
+    } finally {
+      unregisterProcessor('sparse_meta');
+    }
+  });
+
   it.each([
     { spec: { type: 'integer', default: 1, minimum: 1, maximum: 8, description: '' }, range: '1 … 8' },
     { spec: { type: 'number', default: 1, exclusiveMinimum: 0, description: '' }, range: '> 0' },
@@ -134,6 +177,32 @@ describe('timeside doctor', () => {
     expect(report.node).toBe(process.version);
     expect(report.codecs.find((c: { codec: string }) => c.codec === 'libvorbis').present).toBe(true);
     expect(report.problems).toEqual([]);
+    // Every key is there, null when there is nothing to say (no config file here).
+    expect(report.config).toBeNull();
+    expect(report.skipped).toEqual([]);
+  });
+
+  it('lists what discovery skipped, such as a package.json that is not JSON', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'timeside-cli-doctor-'));
+    try {
+      const garbled = join(project, 'node_modules', 'garbled-plugin');
+      mkdirSync(garbled, { recursive: true });
+      writeFileSync(join(project, 'package.json'), '{"name": "doctor-project"}');
+      writeFileSync(join(garbled, 'package.json'), '{ "name": "garbled-plugin", ');
+      // The report doctor reads: a discovery of that project (registering nothing, so the
+      // processors registered above stay as they are).
+      await discoverPlugins({ cwd: project, host: false, register: false, persistCache: false });
+      const { code, stdout } = await cli(['doctor']);
+      expect(stdout).toMatch(
+        new RegExp(
+          `^Skipped in node_modules \\(1\\):\n {2}– ${realpathSync(garbled)}: package\\.json is not valid JSON: .+$`,
+          'm',
+        ),
+      );
+      expect(code).toBe(0);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 
@@ -144,6 +213,8 @@ describe('timeside (usage)', () => {
     { args: [], code: 2, out: /^$/, err: /^Usage: timeside/ },
     { args: ['lst'], code: 2, out: /^$/, err: /^timeside: unknown command 'lst' \(did you mean list\?\)\n$/ },
     { args: ['info'], code: 2, out: /^$/, err: /^timeside: missing required argument 'id'\n$/ },
+    { args: ['help', 'run'], code: 0, out: /^Usage: timeside run \[options\] <inputs\.\.\.>/, err: /^$/ },
+    { args: ['help', 'nope'], code: 2, out: /^$/, err: /^Usage: timeside/ },
     { args: ['list', 'extra'], code: 2, out: /^$/, err: /^timeside: too many arguments for 'list'/ },
     {
       args: ['new', 'theme', 'x'],
@@ -167,6 +238,24 @@ describe('timeside (usage)', () => {
 
   it('leaves nothing behind on a usage error', () => {
     expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('inputs', () => {
+  it('lists a directory reached twice through symlinks once, and survives a symlink loop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'timeside-cli-inputs-'));
+    try {
+      mkdirSync(join(dir, 'sub'));
+      writeFileSync(join(dir, 'tone.wav'), '');
+      writeFileSync(join(dir, 'sub', 'deep.wav'), '');
+      symlinkSync('.', join(dir, 'loop')); // dir/loop/loop/… is dir again
+      symlinkSync('sub', join(dir, 'alias')); // sorted before sub: sub itself is then skipped
+      const { files, problems } = expandInputs([dir], { cwd: dir, recursive: true });
+      expect(problems).toEqual([]);
+      expect(files.map((f) => f.label)).toEqual([join('alias', 'deep.wav'), 'tone.wav']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

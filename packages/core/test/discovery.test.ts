@@ -1,10 +1,11 @@
-import { existsSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type DiscoverOptions,
   type DiscoveryReport,
   discoverPlugins,
+  getDiscoveryReport,
   getProcessorEntry,
   listProcessors,
   nodeModulesPaths,
@@ -206,6 +207,27 @@ describe('discoverPlugins: layouts', () => {
     ]);
     expect((await getProcessorEntry('shipped')).source.via).toBe('host');
     expect((await getProcessorEntry('other')).source.via).toBe('host');
+  });
+
+  it('counts as the lazy discovery: listProcessors() afterwards does not discover again', async () => {
+    let lazyRuns = 0;
+    setDiscoverer(async () => {
+      lazyRuns++;
+    });
+    const project = writeProject(join(root, 'app'));
+    writePackage(
+      join(project, 'node_modules', 'explicit-plugin'),
+      plugin('explicit-plugin', ['explicit_proc']),
+    );
+    const report = await discover(project);
+    expect((await listProcessors()).map((p) => p.id)).toContain('explicit_proc');
+    expect(lazyRuns).toBe(0);
+    expect(getDiscoveryReport()).toBe(report);
+    // A discovery that only reports (register: false) registers nothing: the lazy one still runs.
+    resetDiscovery();
+    await discover(project, { register: false });
+    await listProcessors();
+    expect(lazyRuns).toBe(1);
   });
 
   it('includes the project itself when it is a plugin (a plugin under development)', async () => {
@@ -599,6 +621,65 @@ describe('discoverPlugins: manifest cache', () => {
     expect(relinked.cache).toMatchObject({ reads: 1, realpaths: 1, written: true });
     expect(record(relinked, 'linked-plugin')).toMatchObject({ path: linkedB, version: '2.0.0' });
     expect((await getProcessorEntry('linked_b')).source.path).toBe(linkedB);
+  });
+
+  it('resolves a link again when the directory holding it is reached through a symlink that moved', async () => {
+    // A deploy that switches `current` from one release to the next: the links inside read the same.
+    for (const version of ['1.0.0', '2.0.0']) {
+      const release = writeProject(join(root, 'releases', version));
+      writePackage(
+        join(release, 'store', 'moving-plugin'),
+        plugin('moving-plugin', [`moving_${version[0]}`], { version }),
+      );
+      link('../store/moving-plugin', join(release, 'node_modules', 'moving-plugin'));
+    }
+    const current = join(root, 'current');
+    link(join(root, 'releases', '1.0.0'), current);
+    expect(record(await discover(current), 'moving-plugin')?.version).toBe('1.0.0');
+    rmSync(current);
+    link(join(root, 'releases', '2.0.0'), current);
+    resetDiscovery();
+    expect(record(await discover(current), 'moving-plugin')).toMatchObject({
+      version: '2.0.0',
+      path: join(root, 'releases', '2.0.0', 'store', 'moving-plugin'),
+    });
+  });
+
+  it('caches a package.json that is not JSON as such, and says so where a plugin was expected', async () => {
+    const project = writeProject(join(root, 'app'));
+    const nm = join(project, 'node_modules');
+    writePackage(join(nm, 'fine-plugin'), plugin('fine-plugin', ['fine_proc']));
+    mkdirSync(join(nm, 'garbled'));
+    writeFileSync(join(nm, 'garbled', 'package.json'), '{ "name": "garbled", ');
+    mkdirSync(join(project, 'vendor', 'half-written'), { recursive: true });
+    writeFileSync(join(project, 'vendor', 'half-written', 'package.json'), '{');
+    const rc = join(project, '.timesiderc.json');
+    writeFileSync(rc, JSON.stringify({ plugins: ['garbled', './vendor/half-written'] }));
+
+    const first = await discover(project);
+    expect(first.skipped).toEqual([
+      { path: join(nm, 'garbled'), reason: expect.stringMatching(/^package\.json is not valid JSON: ./) },
+    ]);
+    const reasons = first.problems.map((p) => `${p.package}: ${p.reason}`);
+    expect(reasons).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^garbled: is listed in ${rc} but its package\\.json is not valid JSON: .+ \\(reinstall it\\)$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^\\./vendor/half-written: is listed in ${rc} but its package\\.json is not valid JSON: .`,
+        ),
+      ),
+    ]);
+    expect(record(first, 'fine-plugin')?.status).toBe('loaded');
+
+    // Unchanged, it is not read (nor the cache file written) again.
+    resetDiscovery();
+    const second = await discover(project);
+    expect(second.cache).toMatchObject({ reads: 0, written: false });
+    expect(second.skipped).toEqual(first.skipped);
   });
 
   it('persists nothing when asked not to', async () => {

@@ -19,6 +19,8 @@ describe('checkManifest', () => {
       raw: { apiVersion: 1, entry: 'index.mjs', $comment: 'built by tsup' },
       entryPath: '/plugins/some-plugin/index.mjs',
     },
+    // A folder whose name starts with two dots is inside the package (the schema accepts it too).
+    { raw: { apiVersion: 1, entry: '..dist/index.js' }, entryPath: '/plugins/some-plugin/..dist/index.js' },
   ])('accepts $raw', ({ raw, entryPath }) => {
     expect(checkManifest(raw, pkgDir)).toEqual({
       ok: true,
@@ -66,7 +68,8 @@ describe('the manifest as documented and shipped', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties).sort()).toEqual(['$comment', 'apiVersion', 'entry']);
     const pattern = new RegExp(schema.properties.entry.pattern);
-    for (const entry of ['./dist/index.js', 'index.js']) expect(pattern.test(entry), entry).toBe(true);
+    for (const entry of ['./dist/index.js', 'index.js', '..dist/index.js'])
+      expect(pattern.test(entry), entry).toBe(true);
     for (const entry of ['/abs/index.js', '../up.js', 'C:/x.js'])
       expect(pattern.test(entry), entry).toBe(false);
     for (const example of schema.examples) expect(checkManifest(example, pkgDir).ok).toBe(true);

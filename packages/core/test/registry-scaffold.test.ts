@@ -43,7 +43,10 @@ describe('scaffoldPlugin', () => {
     ]);
     const files = readAll(dir);
     expect(Object.keys(files).sort()).toEqual(result.files);
-    for (const [file, text] of Object.entries(files)) expect(text, file).not.toMatch(/__[A-Z_]+__/);
+    // No placeholder left, not even one a Markdown formatter rewrote (`__X__` → `**X**`).
+    for (const [file, text] of Object.entries(files))
+      expect(text, file).not.toMatch(/PLUGIN_NAME|PROCESSOR_ID|CORE_VERSION/);
+    expect(files['README.md'].split('\n')[0]).toBe('# @me/timeside-plugin-tuning');
 
     const pkg = JSON.parse(files['package.json']);
     const core = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -82,6 +85,15 @@ describe('scaffoldPlugin', () => {
     );
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     expect(readdirSync(root)).toEqual(['busy']);
+  });
+
+  it('fails with E_IO, leaving nothing behind, where the directory cannot be made', () => {
+    writeFileSync(join(root, 'a-file'), 'not a directory');
+    const dir = join(root, 'a-file', 'deeper', 'plugin');
+    expect(() => scaffoldPlugin({ name: 'timeside-plugin-x', dir })).toThrow(
+      expect.objectContaining({ code: 'E_IO', file: dir }),
+    );
+    expect(readdirSync(root)).toEqual(['a-file']);
   });
 
   it.each(['Timeside-Plugin', 'my plugin', '@scope', '../escape', ''])(

@@ -100,6 +100,17 @@ describe('registry', () => {
       value: Object.assign(class {}, { meta: { id: 'level', kind: 'analyzer', version: '1' } }),
       reason: 'level has no params schema',
     },
+    {
+      // `timeside list` and `info` print the name and the description.
+      value: Object.assign(class {}, { meta: { id: 'level', kind: 'analyzer', version: '1', params: {} } }),
+      reason: 'level has no name',
+    },
+    {
+      value: Object.assign(class {}, {
+        meta: { id: 'level', kind: 'analyzer', version: '1', params: {}, name: 'Level' },
+      }),
+      reason: 'level has no description',
+    },
     { value: processorClass('good_one'), reason: undefined },
   ])('checks processor classes: $reason', ({ value, reason }) => {
     expect(checkProcessorClass(value)).toBe(reason);

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 
 /**
@@ -53,7 +53,15 @@ function isAudioName(name: string): boolean {
   return AUDIO_EXTENSIONS.has(extname(name).slice(1).toLowerCase());
 }
 
-function listDirectory(dir: string, recursive: boolean, into: string[]): void {
+/**
+ * Adds the audio files of `dir` to `into`. `listed` holds the real paths of the directories
+ * already listed: one reached again through a symlink (`loop -> .`, two links to one folder) is
+ * skipped, so a loop neither repeats files nor recurses without end.
+ */
+function listDirectory(dir: string, recursive: boolean, into: string[], listed = new Set<string>()): void {
+  const real = realpathSync(dir);
+  if (listed.has(real)) return;
+  listed.add(real);
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
@@ -70,7 +78,7 @@ function listDirectory(dir: string, recursive: boolean, into: string[]): void {
       }
     }
     if (isFile && isAudioName(entry.name)) into.push(full);
-    else if (isDir && recursive) listDirectory(full, recursive, into);
+    else if (isDir && recursive) listDirectory(full, recursive, into, listed);
   }
 }
 

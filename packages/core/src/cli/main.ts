@@ -75,12 +75,11 @@ export async function main(
     await program.parseAsync([...argv], { from: 'node' });
     return ctx.exitCode;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      // Commander has printed its message (or the help) already.
-      return code === 'commander.helpDisplayed' || code === 'commander.version'
-        ? ExitCode.OK
-        : ExitCode.USAGE;
+      // Commander has printed its message (or the help) already. Exit code 0: help asked for
+      // (--help, `timeside help run`) or --version; else a usage error, e.g. no command at all.
+      return exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     out.error(error);
     return exitCodeOf(error);

@@ -63,7 +63,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   return all.map((r) =>
     r
-      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+      // A missing cell (a field a plugin's metadata leaves out) is blank.
+      .map((cell = '', c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
       .join('  ')
       .trimEnd(),
   );

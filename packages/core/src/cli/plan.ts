@@ -25,9 +25,24 @@ export interface RunRequest {
   assignments: readonly string[];
   config: TimesideConfig;
   preset?: PresetConfig;
+  /** The preset's name and the config file it is in: an error in the preset names both. */
+  presetName?: string;
+  configFile?: string;
 }
 
 const FLAG_OF: Partial<Record<Kind, string>> = { analyzer: '-a', grapher: '-g', encoder: '-e' };
+/** The preset key that lists processors of each kind. */
+const PRESET_KEY_OF: Partial<Record<Kind, keyof PresetConfig>> = {
+  fx: 'fx',
+  analyzer: 'analyzers',
+  grapher: 'graphers',
+  encoder: 'encoders',
+};
+
+/** `an analyzer`, `an fx` (said "eff-ex"), `a grapher`. */
+function withArticle(kind: Kind): string {
+  return `${/^(?:[aeiou]|fx)/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
 
 /** Splits comma-separated id lists (`-a level,pitch -a onsets`) into ids, in order, without duplicates. */
 export function splitIds(values: readonly string[]): string[] {
@@ -71,16 +86,16 @@ export function parseAssignments(assignments: readonly string[]): Map<string, Re
  */
 export async function planRun(request: RunRequest, outDir: string): Promise<PlannedProcessor[]> {
   const { preset } = request;
-  const wanted: { id: string; kind: Kind }[] = [];
-  const add = (ids: readonly string[] | undefined, kind: Kind) => {
-    for (const id of ids ?? []) if (!wanted.some((w) => w.id === id)) wanted.push({ id, kind });
+  const wanted: { id: string; kind: Kind; fromPreset: boolean }[] = [];
+  const add = (ids: readonly string[] | undefined, kind: Kind, fromPreset = false) => {
+    for (const id of ids ?? []) if (!wanted.some((w) => w.id === id)) wanted.push({ id, kind, fromPreset });
   };
-  add(preset?.fx, 'fx');
-  add(preset?.analyzers, 'analyzer');
+  add(preset?.fx, 'fx', true);
+  add(preset?.analyzers, 'analyzer', true);
   add(request.analyzers, 'analyzer');
-  add(preset?.graphers, 'grapher');
+  add(preset?.graphers, 'grapher', true);
   add(request.graphers, 'grapher');
-  add(preset?.encoders, 'encoder');
+  add(preset?.encoders, 'encoder', true);
   add(request.encoders, 'encoder');
   if (wanted.length === 0) {
     throw usageError(
@@ -97,14 +112,20 @@ export async function planRun(request: RunRequest, outDir: string): Promise<Plan
   }
 
   const planned: PlannedProcessor[] = [];
-  for (const { id, kind } of wanted) {
-    const entry = await getProcessorEntry(id);
+  // A mistake in the preset is the config's: say which file and preset, not which flag.
+  const inPreset = `${request.configFile ?? 'the config'}: preset "${request.presetName ?? '?'}"`;
+  for (const { id, kind, fromPreset } of wanted) {
+    const entry = await getProcessorEntry(id).catch((error: unknown) => {
+      throw fromPreset ? usageError(`${inPreset}: ${(error as Error).message}`) : error;
+    });
     if (entry.kind !== kind) {
-      const flag = FLAG_OF[kind] ?? 'the preset';
-      const right = FLAG_OF[entry.kind];
+      const mismatch = `${id} is ${withArticle(entry.kind)}, not ${withArticle(kind)}`;
+      const flag = FLAG_OF[entry.kind];
+      const key = PRESET_KEY_OF[entry.kind];
       throw usageError(
-        `${id} is ${/^[aeiou]/.test(entry.kind) ? 'an' : 'a'} ${entry.kind}, not ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}` +
-          (right ? `: give it with ${right}` : `, so it cannot be given with ${flag}`),
+        fromPreset
+          ? `${inPreset}: ${mismatch}${key ? `: list it under "${key}"` : ', so no preset can list it'}`
+          : `${mismatch}${flag ? `: give it with ${flag}` : `, so it cannot be given with ${FLAG_OF[kind]}`}`,
       );
     }
     const meta = entry.processor.meta;

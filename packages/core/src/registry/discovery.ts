@@ -9,6 +9,7 @@ import { checkManifest } from './manifest.js';
 import { CACHE_SUBPATH, ManifestCache, type PackageInfo, safeRealpath } from './manifest-cache.js';
 import {
   checkProcessorClass,
+  markDiscovered,
   type PluginProblem,
   type ProcessorSource,
   pluginProblems,
@@ -57,7 +58,7 @@ export interface DiscoveryReport {
   packagesSeen: number;
   plugins: PluginRecord[];
   problems: PluginProblem[];
-  /** Entries skipped while walking (dangling symlinks, symlink loops). */
+  /** Entries skipped while walking (dangling symlinks, symlink loops, a package.json that is not JSON). */
   skipped: { path: string; reason: string }[];
   cache: {
     /** The persisted cache file, if a node_modules directory holds one. */
@@ -171,7 +172,9 @@ function scanNodeModules(
       const link = dir + sep + name;
       let real: string;
       if (entry.isSymbolicLink()) {
-        const r = cache.resolveLink(link);
+        // Through the real parent: a link's cached target stays right when `dir` is reached
+        // through a symlink that later points elsewhere (a deploy's `current`).
+        const r = cache.resolveLink(realDir + sep + name);
         if (typeof r !== 'string') {
           skipped.push({ path: link, reason: r.error });
           continue;
@@ -249,6 +252,8 @@ function projectDir(cwd: string): string | undefined {
  * (`listProcessors({ withErrors: true })`, `timeside doctor`) and skipped; the others still load.
  * When two plugins claim one processor id, the config's `prefer[id]` wins, else a first-party
  * (`@timeside/*`) plugin, else the one found first; the other is reported, naming both packages.
+ * Unless `register` is false, the call stands for the lazy discovery of `listProcessors()`,
+ * which then does not run.
  */
 export async function discoverPlugins(options: DiscoverOptions = {}): Promise<DiscoveryReport> {
   const started = performance.now();
@@ -338,6 +343,7 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
   report.cache.written = cache.persist();
   report.durationMs = performance.now() - started;
   lastReport = report;
+  if (options.register !== false) markDiscovered();
   return report;
 }
 
@@ -367,11 +373,11 @@ function configCandidates(loaded: LoadedConfig, { cache, report, problem }: Scan
         continue;
       }
       const info = cache.read(join(target, 'package.json'));
-      if (!info) {
+      if (!info || info.invalid) {
         problem({
           package: spec,
           path: target,
-          reason: `is listed in ${configFile} but has no readable package.json`,
+          reason: `is listed in ${configFile} but ${info ? `its ${info.invalid}` : 'has no readable package.json'}`,
         });
         continue;
       }
@@ -380,10 +386,13 @@ function configCandidates(loaded: LoadedConfig, { cache, report, problem }: Scan
     }
     const found = locatePackage(spec, loaded.dir);
     const info = found && cache.read(join(found.dir, 'package.json'));
-    if (!found || !info) {
+    if (!found || !info || info.invalid) {
       problem({
         package: spec,
-        reason: `is listed in ${configFile} but is not installed (run \`npm install ${spec}\`)`,
+        path: found?.dir,
+        reason: info?.invalid
+          ? `is listed in ${configFile} but its ${info.invalid} (reinstall it)`
+          : `is listed in ${configFile} but is not installed (run \`npm install ${spec}\`)`,
       });
       continue;
     }
@@ -431,7 +440,8 @@ function installedCandidates(
       (name, realDir) => {
         report.packagesSeen++;
         const info = cache.read(`${realDir}${sep}package.json`);
-        if (info?.manifest !== undefined) {
+        if (info?.invalid) report.skipped.push({ path: realDir, reason: info.invalid });
+        else if (info?.manifest !== undefined) {
           candidates.push({ name: info.name ?? name, path: realDir, info, via, foundIn: nm });
         }
       },

@@ -20,6 +20,8 @@ export interface PackageInfo {
   manifest?: unknown;
   /** Names of `dependencies` and `optionalDependencies` (read only when asked for). */
   dependencies?: string[];
+  /** Why the package.json could not be used (not JSON, not an object); the other fields are then absent. */
+  invalid?: string;
 }
 
 /** One cached package.json, keyed by its real path; `m`/`s` are its mtime (ms) and size. */
@@ -137,8 +139,9 @@ export class ManifestCache {
   }
 
   /**
-   * The summary of the package.json at `path` (a real path), or undefined when there is none or it
-   * is not valid JSON (not a package discovery can use).
+   * The summary of the package.json at `path` (a real path), or undefined when there is none. One
+   * that is not valid JSON gives `{ invalid: reason }`, cached like the others so that it is not
+   * read again while unchanged.
    */
   read(path: string, wantDependencies = false): PackageInfo | undefined {
     let stat: { mtimeMs: number; size: number } | undefined;
@@ -153,29 +156,24 @@ export class ManifestCache {
       cached &&
       cached.m === stat.mtimeMs &&
       cached.s === stat.size &&
-      (!wantDependencies || cached.info.dependencies)
+      (!wantDependencies || cached.info.dependencies || cached.info.invalid)
     ) {
       this.hits++;
       this.#seen.set(path, cached);
       return cached.info;
     }
     this.reads++;
-    let pkg: Record<string, unknown>;
+    let text: string;
     try {
-      pkg = JSON.parse(readFileSync(path, 'utf8'));
+      text = readFileSync(path, 'utf8');
     } catch {
-      return undefined;
+      return undefined; // EISDIR, EACCES…: no package.json discovery can read
     }
-    if (!pkg || typeof pkg !== 'object') return undefined;
-    const info: PackageInfo = {};
-    if (typeof pkg.name === 'string') info.name = pkg.name;
-    if (typeof pkg.version === 'string') info.version = pkg.version;
-    if (Object.hasOwn(pkg, PLUGIN_MANIFEST_KEY)) info.manifest = pkg[PLUGIN_MANIFEST_KEY];
-    if (wantDependencies) {
-      info.dependencies = [
-        ...Object.keys(objectOr(pkg.dependencies)),
-        ...Object.keys(objectOr(pkg.optionalDependencies)),
-      ];
+    let info: PackageInfo;
+    try {
+      info = summarize(JSON.parse(text), wantDependencies);
+    } catch (error) {
+      info = { invalid: `package.json is not valid JSON: ${(error as Error).message}` };
     }
     const entry: CacheEntry = { m: stat.mtimeMs, s: stat.size, info };
     memory.set(path, entry);
@@ -208,6 +206,25 @@ export class ManifestCache {
       return false;
     }
   }
+}
+
+/** What discovery keeps of a parsed package.json. */
+function summarize(value: unknown, wantDependencies: boolean): PackageInfo {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { invalid: 'package.json is not a JSON object' };
+  }
+  const pkg = value as Record<string, unknown>;
+  const info: PackageInfo = {};
+  if (typeof pkg.name === 'string') info.name = pkg.name;
+  if (typeof pkg.version === 'string') info.version = pkg.version;
+  if (Object.hasOwn(pkg, PLUGIN_MANIFEST_KEY)) info.manifest = pkg[PLUGIN_MANIFEST_KEY];
+  if (wantDependencies) {
+    info.dependencies = [
+      ...Object.keys(objectOr(pkg.dependencies)),
+      ...Object.keys(objectOr(pkg.optionalDependencies)),
+    ];
+  }
+  return info;
 }
 
 function objectOr(value: unknown): object {

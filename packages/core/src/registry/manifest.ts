@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PLUGIN_API_VERSION } from './plugin.js';
 
 /** The key of the plugin manifest in a package's `package.json`. */
@@ -66,7 +66,7 @@ export function checkManifest(raw: unknown, packageDir: string): ManifestCheck {
   if (isAbsolute(entry)) return { ok: false, reason: `entry "${entry}" must be relative to the package` };
   const entryPath = resolve(packageDir, entry);
   const inside = relative(packageDir, entryPath);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
     return { ok: false, reason: `entry "${entry}" points outside the package` };
   }
   return { ok: true, manifest: { apiVersion, entry }, entryPath };

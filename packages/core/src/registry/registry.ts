@@ -48,6 +48,8 @@ export function checkProcessorClass(value: unknown): string | undefined {
   if (!KINDS.includes(meta.kind)) return `${meta.id} has an invalid kind ${JSON.stringify(meta.kind)}`;
   if (typeof meta.version !== 'string') return `${meta.id} has no version`;
   if (!meta.params || typeof meta.params !== 'object') return `${meta.id} has no params schema`;
+  if (typeof meta.name !== 'string') return `${meta.id} has no name`;
+  if (typeof meta.description !== 'string') return `${meta.id} has no description`;
   return undefined;
 }
 
@@ -100,13 +102,24 @@ export function setDiscoverer(fn: (() => Promise<void>) | undefined): void {
   discovery = undefined;
 }
 
+/**
+ * Marks discovery as done, so the lazy one does not run: an explicit `discoverPlugins()` that
+ * registered what it found calls it. No effect while a discovery is running or done.
+ */
+export function markDiscovered(): void {
+  discovery ??= Promise.resolve();
+}
+
 /** Runs discovery once (later calls share the first run). */
 export function ensureDiscovered(): Promise<void> {
   if (!discovery) discovery = discoverer ? discoverer() : Promise.resolve();
   return discovery;
 }
 
-/** Forgets discovered plugins and problems so the next call discovers again. */
+/**
+ * Forgets every processor but core's built-ins (those discovered and those registered in code)
+ * and the plugin problems, so the next call discovers again.
+ */
 export function resetDiscovery(): void {
   for (const [id, e] of entries) if (e.source.via !== 'builtin') entries.delete(id);
   problems.length = 0;

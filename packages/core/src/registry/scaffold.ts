@@ -145,8 +145,13 @@ export function scaffoldPlugin(options: ScaffoldOptions): ScaffoldResult {
 
   const temp = join(dirname(dir), `.${basename(dir)}.scaffold-${process.pid}-${Date.now()}`);
   const files: string[] = [];
-  mkdirSync(dirname(dir), { recursive: true });
+  let made = false;
   try {
+    mkdirSync(dirname(dir), { recursive: true });
+    // Not recursive: Node's recursive mkdir spins forever where mkdir(2) says ENOENT under an
+    // existing parent (/proc); inside `temp`, created here, recursive is safe.
+    mkdirSync(temp);
+    made = true;
     for (const file of listFiles(template)) {
       const parts = file.split(/[\\/]/);
       const last = parts.length - 1;
@@ -160,7 +165,7 @@ export function scaffoldPlugin(options: ScaffoldOptions): ScaffoldResult {
     // rename(2) replaces an empty directory, so an existing empty `dir` is fine.
     renameSync(temp, dir);
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    if (made) rmSync(temp, { recursive: true, force: true });
     throw ioError(
       dir,
       `the plugin could not be created: ${error instanceof Error ? error.message : String(error)}`,

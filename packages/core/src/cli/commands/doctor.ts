@@ -57,8 +57,9 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
               ffmpeg: ffmpeg && { ffmpeg: ffmpeg.ffmpeg, ffprobe: ffmpeg.ffprobe },
               codecs,
               fft: fftBackend(),
-              config: report?.configFile,
+              config: report?.configFile ?? null,
               plugins: report?.plugins ?? [],
+              skipped: report?.skipped ?? [],
               processors: processors.map((p) => ({
                 id: p.id,
                 kind: p.kind,
@@ -116,6 +117,13 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         for (const line of formatTable(['', 'PACKAGE', 'VERSION', 'VIA', 'PROCESSORS', 'PATH'], rows)) {
           out.line(`  ${line}`);
         }
+      }
+      // Not problems (a dangling link is common), but where a plugin that shows nowhere else may be.
+      const skipped = report?.skipped ?? [];
+      if (skipped.length) {
+        out.line();
+        out.line(`Skipped in node_modules (${skipped.length}):`);
+        for (const s of skipped) out.line(`  – ${s.path}: ${s.reason}`);
       }
       const byKind = new Map<string, number>();
       for (const p of processors) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);

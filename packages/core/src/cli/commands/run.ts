@@ -108,6 +108,8 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
       assignments: options.param ?? [],
       config: loaded.config,
       preset,
+      presetName: options.preset,
+      configFile: loaded.filepath,
     },
     outDir,
   );
