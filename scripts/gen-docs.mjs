@@ -1,4 +1,4 @@
-// Writes docs/processors.md from the processors' own metadata (`pnpm docs`, after `pnpm build`).
+// Writes docs/processors.md from the processors' own metadata (`pnpm gen-docs`).
 // Metadata is data: the ids, parameters, results and descriptions here are the ones validation,
 // `timeside info` and the pipeline read.
 import { writeFileSync } from 'node:fs';
