@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ArrayDecoder,
   type AudioBlock,
   arrayDecoder,
   Decoder,
@@ -192,6 +193,24 @@ describe('pipeline run', () => {
     await pipeline.run();
     expect(events.map((e) => e.framesDone)).toEqual([4000, 8000, 10000]);
     expect(events.at(-1)?.fraction).toBe(1);
+  });
+
+  it('ends progress at 1 when the total was only an estimate', async () => {
+    class Overestimated extends ArrayDecoder {
+      override async open() {
+        const opened = await super.open();
+        return { ...opened, format: { ...opened.format, totalFrames: 12000 } };
+      }
+    }
+    const events: ProgressEvent[] = [];
+    const pipeline = pipe(
+      new Overestimated(new Float32Array(10000), { blockSize: 4000 }),
+      new FrameRecorder(),
+    );
+    pipeline.on('progress', (e: ProgressEvent) => events.push(e));
+    await pipeline.run();
+    expect(events.map((e) => e.fraction)).toEqual([4000 / 12000, 8000 / 12000, 1]);
+    expect(events.at(-1)?.totalFrames).toBe(10000);
   });
 
   it('renames outputs on success', async () => {

@@ -299,10 +299,11 @@ export class Pipeline extends EventEmitter {
         outputs[i] = out;
       }
       done = block.start + block.length;
+      // An estimated total (ffprobe's, for compressed files) is replaced by the count at the end.
       this.emit('progress', {
         framesDone: done,
-        totalFrames: total,
-        fraction: total ? Math.min(1, done / total) : undefined,
+        totalFrames: block.eod ? done : total,
+        fraction: block.eod ? 1 : total ? Math.min(1, done / total) : undefined,
       } satisfies ProgressEvent);
     };
 
