@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   type TimesideConfig,
   validateConfig,
 } from '../src/index.js';
+import { clearConfigCache, configSearchStats } from '../src/registry/config.js';
 import { cleanup, tempDir, writeProject } from './discovery-fixtures.js';
 
 let root: string;
@@ -105,6 +106,53 @@ describe('loadConfig', () => {
     const bare = writeProject(join(root, 'q'));
     // The config above the project root is not the project's.
     expect(await loadConfig({ cwd: bare })).toEqual({ config: {}, dir: bare });
+  });
+
+  it('reuses an unchanged search, and sees a config created, changed or deleted since', async () => {
+    const project = writeProject(join(root, 'p'));
+    const deep = join(project, 'src');
+    mkdirSync(deep);
+    // Until a file's last change is a timestamp tick old, a search that saw it is not reused.
+    const settle = async (path: string) => {
+      const { mtimeMs, ctimeMs } = statSync(path);
+      const changed = Math.max(mtimeMs, ctimeMs);
+      const wait = changed + (changed % 1000 === 0 ? 2000 : 50) + 20 - Date.now();
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    };
+    await settle(join(project, 'package.json'));
+    clearConfigCache();
+    expect(await loadConfig({ cwd: deep })).toEqual({ config: {}, dir: deep });
+    expect(await loadConfig({ cwd: deep })).toEqual({ config: {}, dir: deep });
+    expect(configSearchStats).toEqual({ searches: 1, hits: 1 });
+
+    // Created in the project root, while the search from `deep` was cached.
+    const rc = join(project, '.timesiderc.json');
+    writeFileSync(rc, JSON.stringify({ plugins: ['a'] }));
+    const created = { config: { plugins: ['a'] }, filepath: rc, dir: project };
+    expect(await loadConfig({ cwd: deep })).toEqual(created);
+    await settle(rc);
+    expect(await loadConfig({ cwd: deep })).toEqual(created);
+    expect(await loadConfig({ cwd: deep })).toEqual(created);
+    expect(configSearchStats.hits).toBe(2);
+
+    // Changed to the same size: the new times tell.
+    writeFileSync(rc, JSON.stringify({ plugins: ['b'] }));
+    expect(await loadConfig({ cwd: deep })).toMatchObject({ config: { plugins: ['b'] }, filepath: rc });
+
+    // A nearer one created in .config/ of the start directory wins.
+    const nearer = join(deep, '.config', 'timesiderc.yaml');
+    mkdirSync(join(deep, '.config'));
+    writeFileSync(nearer, 'discover: false\n');
+    expect(await loadConfig({ cwd: deep })).toEqual({
+      config: { discover: false },
+      filepath: nearer,
+      dir: deep,
+    });
+
+    // Both deleted: no config.
+    rmSync(join(deep, '.config'), { recursive: true });
+    rmSync(rc);
+    expect(await loadConfig({ cwd: deep })).toEqual({ config: {}, dir: deep });
   });
 
   it('loads an explicit file', async () => {

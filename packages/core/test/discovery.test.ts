@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   resetDiscovery,
   setDiscoverer,
 } from '../src/index.js';
+import { clearConfigCache, configSearchStats } from '../src/registry/config.js';
 import { clearManifestCache } from '../src/registry/manifest-cache.js';
 import {
   cleanup,
@@ -41,6 +42,20 @@ afterEach(() => {
 
 function discover(cwd: string, options: DiscoverOptions = {}): Promise<DiscoveryReport> {
   return discoverPlugins({ cwd, host: false, ...options });
+}
+
+/**
+ * Waits until the last change to each path is older than a timestamp tick, so that a later change
+ * is sure to move its timestamp and a listing of it may be reused (a filesystem keeping whole
+ * seconds needs 2 s; the others a clock tick, ≤ 16 ms, given 50 ms here).
+ */
+async function settle(...paths: string[]): Promise<void> {
+  for (const path of paths) {
+    const { mtimeMs, ctimeMs } = statSync(path);
+    const changed = Math.max(mtimeMs, ctimeMs);
+    const wait = changed + (changed % 1000 === 0 ? 2000 : 50) + 20 - Date.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+  }
 }
 
 function record(report: DiscoveryReport, pkg: string) {
@@ -587,7 +602,14 @@ describe('discoverPlugins: manifest cache', () => {
     const cold = await discover(project);
     // 61 packages + the project's own package.json.
     expect(cold.packagesSeen).toBe(62);
-    expect(cold.cache).toEqual({ file: cacheFile, reads: 62, hits: 0, realpaths: 1, written: true });
+    expect(cold.cache).toEqual({
+      file: cacheFile,
+      reads: 62,
+      hits: 0,
+      realpaths: 1,
+      listed: 1,
+      written: true,
+    });
     expect(cold.plugins).toHaveLength(4);
     expect(existsSync(cacheFile)).toBe(true);
 
@@ -643,6 +665,95 @@ describe('discoverPlugins: manifest cache', () => {
       version: '2.0.0',
       path: join(root, 'releases', '2.0.0', 'store', 'moving-plugin'),
     });
+  });
+
+  it('lists an unchanged node_modules once; an added, removed or relinked package is still seen', async () => {
+    const project = writeProject(join(root, 'app'));
+    const nm = join(project, 'node_modules');
+    const scope = join(nm, '@team');
+    writePackage(join(nm, 'plain-plugin'), plugin('plain-plugin', ['listing_plain']));
+    writePackage(join(scope, 'scoped-plugin'), plugin('@team/scoped-plugin', ['listing_scoped']));
+    const v1 = writePackage(join(root, 'store', 'linked-v1'), plugin('linked-plugin', ['listing_v1']));
+    const v2 = writePackage(
+      join(root, 'store', 'linked-v2'),
+      plugin('linked-plugin', ['listing_v2'], { version: '2.0.0' }),
+    );
+    link(v1, join(nm, 'linked-plugin'));
+    const late = join(root, 'store', 'late-plugin');
+    link(late, join(nm, 'late-plugin')); // dangling for now
+    await settle(nm, scope, project);
+    // Not persisted: creating node_modules/.cache would change node_modules itself.
+    const unpersisted = { persistCache: false };
+    const loaded = (report: DiscoveryReport) =>
+      report.plugins.filter((p) => p.status === 'loaded').map((p) => [p.package, p.path]);
+
+    const first = await discover(project, unpersisted);
+    expect(first.cache).toMatchObject({ listed: 2, realpaths: 1 });
+    expect(loaded(first)).toEqual([
+      ['@team/scoped-plugin', join(scope, 'scoped-plugin')],
+      ['linked-plugin', v1],
+      ['plain-plugin', join(nm, 'plain-plugin')],
+    ]);
+    expect(first.skipped).toEqual([{ path: join(nm, 'late-plugin'), reason: 'dangling symlink' }]);
+
+    // Unchanged: one stat per directory, no readdir, no readlink resolved again, same result.
+    resetDiscovery();
+    const second = await discover(project, unpersisted);
+    expect(second.cache).toMatchObject({ listed: 0, realpaths: 0, reads: 0 });
+    expect(loaded(second)).toEqual(loaded(first));
+    expect(second.skipped).toEqual(first.skipped);
+
+    // The dangling link's target appears (its directory does not change): it is followed now.
+    writePackage(late, plugin('late-plugin', ['listing_late']));
+    resetDiscovery();
+    const third = await discover(project, unpersisted);
+    expect(third.cache).toMatchObject({ listed: 0, realpaths: 1 });
+    expect(third.skipped).toEqual([]);
+    expect(record(third, 'late-plugin')).toMatchObject({ status: 'loaded', path: late });
+
+    // A package added to a scope: that directory alone is listed again, at once.
+    writePackage(join(scope, 'second-plugin'), plugin('@team/second-plugin', ['listing_second']));
+    resetDiscovery();
+    const fourth = await discover(project, unpersisted);
+    expect(fourth.cache).toMatchObject({ listed: 1 });
+    expect(record(fourth, '@team/second-plugin')?.status).toBe('loaded');
+
+    // Added, removed and relinked at the top level, right after the last listing.
+    writePackage(join(nm, 'added-plugin'), plugin('added-plugin', ['listing_added']));
+    rmSync(join(nm, 'plain-plugin'), { recursive: true });
+    rmSync(join(nm, 'linked-plugin'));
+    link(v2, join(nm, 'linked-plugin'));
+    resetDiscovery();
+    const fifth = await discover(project, unpersisted);
+    expect(loaded(fifth)).toEqual([
+      ['@team/scoped-plugin', join(scope, 'scoped-plugin')],
+      ['@team/second-plugin', join(scope, 'second-plugin')],
+      ['added-plugin', join(nm, 'added-plugin')],
+      ['late-plugin', late],
+      ['linked-plugin', v2],
+    ]);
+    expect(record(fifth, 'linked-plugin')?.version).toBe('2.0.0');
+    expect((await getProcessorEntry('listing_v2')).source.path).toBe(v2);
+  });
+
+  it('sees a config created after a discovery, while an unchanged config search is reused', async () => {
+    const project = writeProject(join(root, 'app'));
+    writePackage(join(project, 'node_modules', 'config-late'), plugin('config-late', ['config_late']));
+    await settle(join(project, 'package.json'), project);
+    clearConfigCache();
+    const first = await discover(project);
+    expect(first.configFile).toBeUndefined();
+    expect(record(first, 'config-late')?.status).toBe('loaded');
+    resetDiscovery();
+    await discover(project);
+    expect(configSearchStats).toEqual({ searches: 1, hits: 1 });
+
+    const file = join(project, 'timeside.config.json');
+    writeFileSync(file, JSON.stringify({ discover: false }));
+    resetDiscovery();
+    const second = await discover(project);
+    expect(second).toMatchObject({ configFile: file, discover: false, plugins: [] });
+    expect(configSearchStats.searches).toBe(2);
   });
 
   it('caches a package.json that is not JSON as such, and says so where a plugin was expected', async () => {

@@ -1,6 +1,8 @@
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import { configError, isTimesideError, type TimesideError } from '../errors/index.js';
+import { isRacy } from './manifest-cache.js';
 
 /** Default parameters by processor id: `{ level: { blockSize: 2048 } }`. */
 export type ProcessorParamsConfig = Record<string, Record<string, unknown>>;
@@ -115,10 +117,113 @@ function loadFailure(filepath: string, error: unknown): TimesideError {
  * Finds and loads the TimeSide config with cosmiconfig, from `cwd` up to the nearest directory
  * holding a package.json, and validates it. Resolves `{ config: {} }` when there is none; a
  * config that cannot be read or is invalid throws a TimesideError (E_CONFIG) naming the file and
- * the key.
+ * the key. A search repeated in the same process is answered from memory while none of the paths
+ * it looked at was created, changed or deleted (one stat each).
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
+  if (options.file) return searchOrLoad(cwd, options.file);
+  // Taken before the search: a file that changes during it differs from this snapshot next time.
+  const startedAt = Date.now();
+  const stamps = searchStamps(cwd);
+  const cached = searches.get(cwd);
+  if (cached && sameStamps(cached.stamps, stamps)) {
+    configSearchStats.hits++;
+    return copyLoaded(cached.loaded);
+  }
+  searches.delete(cwd);
+  configSearchStats.searches++;
+  const loaded = await searchOrLoad(cwd);
+  if (isCacheable(loaded, stamps, startedAt)) searches.set(cwd, { stamps, loaded: copyLoaded(loaded) });
+  return loaded;
+}
+
+/**
+ * Searches already done in this process, by start directory, with the stamps of every path the
+ * search looked at (each search place in each directory, and the package.json/package.yaml that
+ * end the walk). cosmiconfig's own cache never notices a created, changed or deleted file; this
+ * one is used only while every stamp is unchanged, which costs one stat per path instead of
+ * cosmiconfig's reads.
+ */
+const searches = new Map<string, { stamps: Map<string, string>; loaded: LoadedConfig }>();
+
+/** Config searches of this process: done with cosmiconfig, and answered from memory. @internal (tests) */
+export const configSearchStats = { searches: 0, hits: 0 };
+
+/** Forgets the config searches of this process. @internal (tests) */
+export function clearConfigCache(): void {
+  searches.clear();
+  configSearchStats.searches = 0;
+  configSearchStats.hits = 0;
+}
+
+/** Absent, or the kind, inode, size, mtime and ctime of `path` (a directory: its kind only). */
+function stamp(path: string): string {
+  try {
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (!s) return '-';
+    // A directory's times change with its entries; the search only cares that it is one.
+    if (s.isDirectory()) return 'd';
+    return `${s.isFile() ? 'f' : 'o'}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch (error) {
+    return `!${(error as NodeJS.ErrnoException).code}`; // ENOTDIR, EACCES…
+  }
+}
+
+/** Stamps of what a 'project' search from `cwd` reads, walking up as cosmiconfig does. */
+function searchStamps(cwd: string): Map<string, string> {
+  const stamps = new Map<string, string>();
+  let dir = cwd;
+  for (;;) {
+    stamps.set(dir, stamp(dir));
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const path = join(dir, place);
+      stamps.set(path, stamp(path));
+    }
+    const yamlPackage = join(dir, 'package.yaml');
+    stamps.set(yamlPackage, stamp(yamlPackage));
+    // cosmiconfig stops at the first directory holding a package.json or package.yaml (of any kind).
+    if (stamps.get(join(dir, 'package.json')) !== '-' || stamps.get(yamlPackage) !== '-') return stamps;
+    const parent = dirname(dir);
+    if (parent === dir) return stamps;
+    dir = parent;
+  }
+}
+
+function sameStamps(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, s] of a) if (b.get(path) !== s) return false;
+  return true;
+}
+
+/**
+ * Whether a search's result may be reused while its stamps hold: not when the file found pulls in
+ * others (`$import`, which cosmiconfig merges), nor when a file it looked at changed so recently
+ * that a further change could keep the same timestamp.
+ */
+function isCacheable(loaded: LoadedConfig, stamps: Map<string, string>, startedAt: number): boolean {
+  if (loaded.filepath !== undefined) {
+    if (!stamps.has(loaded.filepath)) return false;
+    try {
+      if (readFileSync(loaded.filepath, 'utf8').includes('$import')) return false;
+    } catch {
+      return false;
+    }
+  }
+  for (const s of stamps.values()) {
+    if (!s.startsWith('f:') && !s.startsWith('o:')) continue;
+    const [, , , m, c] = s.split(':');
+    if (isRacy(Math.max(Number(m), Number(c)), startedAt)) return false;
+  }
+  return true;
+}
+
+/** A copy, so that a caller changing its config does not change the cached one. */
+function copyLoaded(loaded: LoadedConfig): LoadedConfig {
+  return { ...loaded, config: structuredClone(loaded.config) };
+}
+
+async function searchOrLoad(cwd: string, file?: string): Promise<LoadedConfig> {
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: [...CONFIG_SEARCH_PLACES],
     searchStrategy: 'project',
@@ -127,12 +232,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   });
   let found: Awaited<ReturnType<typeof explorer.search>>;
   try {
-    found = options.file ? await explorer.load(resolve(cwd, options.file)) : await explorer.search(cwd);
+    found = file ? await explorer.load(resolve(cwd, file)) : await explorer.search(cwd);
   } catch (error) {
     if (isTimesideError(error)) throw error;
-    const file = options.file ? resolve(cwd, options.file) : undefined;
     throw configError(
-      file,
+      file ? resolve(cwd, file) : undefined,
       `cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
       error,
     );

@@ -1,4 +1,4 @@
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pluginError } from '../errors/index.js';
@@ -6,7 +6,13 @@ import type { ProcessorClass } from '../processor/processor.js';
 import { type LoadedConfig, loadConfig } from './config.js';
 import { corePackage } from './host.js';
 import { checkManifest } from './manifest.js';
-import { CACHE_SUBPATH, ManifestCache, type PackageInfo, safeRealpath } from './manifest-cache.js';
+import {
+  CACHE_SUBPATH,
+  type ListedEntry,
+  ManifestCache,
+  type PackageInfo,
+  safeRealpath,
+} from './manifest-cache.js';
 import {
   checkProcessorClass,
   markDiscovered,
@@ -69,6 +75,8 @@ export interface DiscoveryReport {
     hits: number;
     /** Symlinks resolved with a full realpath (the others: one readlink, target unchanged). */
     realpaths: number;
+    /** Directories listed with readdir (the others, unchanged since this process listed them: one stat). */
+    listed: number;
     written: boolean;
   };
   durationMs: number;
@@ -115,6 +123,8 @@ let lastReport: DiscoveryReport | undefined;
  * failed); keeping the promise spares the loader's resolution on later discoveries.
  */
 const entryModules = new Map<string, Promise<Record<string, unknown>>>();
+/** Entries whose import has succeeded: a later discovery takes them without a promise or a timer. */
+const importedModules = new Map<string, Record<string, unknown>>();
 
 /** The report of the last discovery run (the lazy one of `listProcessors`, or an explicit one). */
 export function getDiscoveryReport(): DiscoveryReport | undefined {
@@ -141,21 +151,11 @@ function isPathSpec(spec: string): boolean {
   return spec.startsWith('.') || isAbsolute(spec);
 }
 
-/** Directory entries sorted by name, so "found first" does not depend on the filesystem's order. */
-function readDir(path: string): Dirent[] | undefined {
-  try {
-    return readdirSync(path, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Walks one node_modules directory: its top-level and `@scope/*` entries, following symlinks to
  * their real path (pnpm links direct dependencies into its `.pnpm` store; the store itself is not
- * walked). Dot-entries (.bin, .pnpm, .cache) are skipped.
+ * walked). Dot-entries (.bin, .pnpm, .cache) are skipped. Listings come through the cache: an
+ * unchanged directory costs one stat.
  */
 function scanNodeModules(
   nm: string,
@@ -164,37 +164,25 @@ function scanNodeModules(
   visit: (name: string, realDir: string) => void,
   skipped: DiscoveryReport['skipped'],
 ): void {
-  // Plain concatenation: names hold no separator, and this loop runs once per installed package.
-  const walk = (dir: string, realDir: string, entries: Dirent[], scope: string) => {
-    for (const entry of entries) {
-      const name = entry.name;
-      if (name.startsWith('.')) continue;
-      const link = dir + sep + name;
-      let real: string;
-      if (entry.isSymbolicLink()) {
-        // Through the real parent: a link's cached target stays right when `dir` is reached
-        // through a symlink that later points elsewhere (a deploy's `current`).
-        const r = cache.resolveLink(realDir + sep + name);
-        if (typeof r !== 'string') {
-          skipped.push({ path: link, reason: r.error });
-          continue;
-        }
-        real = r;
-      } else if (entry.isDirectory()) {
-        real = realDir + sep + name;
-      } else {
+  // Links are resolved through the real parent: a link's cached target stays right when `dir` is
+  // reached through a symlink that later points elsewhere (a deploy's `current`).
+  const walk = (dir: string, entries: ListedEntry[], scope: string) => {
+    for (const { name, real } of entries) {
+      if (typeof real !== 'string') {
+        // Plain concatenation: names hold no separator, and this loop runs once per installed package.
+        skipped.push({ path: dir + sep + name, reason: real.error });
         continue;
       }
       if (!scope && name.startsWith('@')) {
-        const inner = readDir(real);
-        if (inner) walk(link, real, inner, name);
+        const inner = cache.list(real);
+        if (inner) walk(dir + sep + name, inner, name);
         continue;
       }
       visit(scope ? `${scope}/${name}` : name, real);
     }
   };
-  const entries = readDir(nm);
-  if (entries) walk(nm, realNm, entries, '');
+  const entries = cache.list(realNm);
+  if (entries) walk(nm, entries, '');
 }
 
 function isDirectory(path: string): boolean {
@@ -275,7 +263,7 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
     plugins: [],
     problems: [],
     skipped: [],
-    cache: { file: cache.file, reads: 0, hits: 0, realpaths: 0, written: false },
+    cache: { file: cache.file, reads: 0, hits: 0, realpaths: 0, listed: 0, written: false },
     durationMs: 0,
     phases: { config: configDone - started, scan: 0, import: 0, register: 0 },
   };
@@ -340,6 +328,7 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
   report.cache.reads = cache.reads;
   report.cache.hits = cache.hits;
   report.cache.realpaths = cache.linkResolves;
+  report.cache.listed = cache.listings;
   report.cache.written = cache.persist();
   report.durationMs = performance.now() - started;
   lastReport = report;
@@ -475,6 +464,30 @@ function installedCandidates(
 
 class ImportTimeout extends Error {}
 
+/** Imports an entry once per process; rejects with ImportTimeout when it takes over `timeoutMs`. */
+async function importEntry(entryPath: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let pending = entryModules.get(entryPath);
+  if (!pending) {
+    pending = import(pathToFileURL(entryPath).href) as Promise<Record<string, unknown>>;
+    entryModules.set(entryPath, pending);
+    pending.then(
+      (mod) => importedModules.set(entryPath, mod),
+      () => {}, // reported by the race below
+    );
+  }
+  // An entry whose top-level await never settles must not hang discovery (and every listProcessors()).
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    // Not unref'd: with only a stuck import left, the process must wait and report, not exit quietly.
+    timer = setTimeout(() => reject(new ImportTimeout()), timeoutMs);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function loadPlugin(
   c: Candidate,
   record: PluginRecord,
@@ -505,33 +518,20 @@ async function loadPlugin(
     }
   }
   record.entry = entryPath;
-  let mod: Record<string, unknown>;
-  try {
-    let pending = entryModules.get(entryPath);
-    if (!pending) {
-      pending = import(pathToFileURL(entryPath).href) as Promise<Record<string, unknown>>;
-      entryModules.set(entryPath, pending);
-    }
-    // An entry whose top-level await never settles must not hang discovery (and every listProcessors()).
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      // Not unref'd: with only a stuck import left, the process must wait and report, not exit quietly.
-      timer = setTimeout(() => reject(new ImportTimeout()), timeoutMs);
-    });
+  let mod = importedModules.get(entryPath);
+  if (!mod) {
     try {
-      mod = await Promise.race([pending, timeout]);
-    } finally {
-      clearTimeout(timer);
+      mod = await importEntry(entryPath, timeoutMs);
+    } catch (error) {
+      if (error instanceof ImportTimeout) {
+        return fail(
+          `its entry did not finish importing within ${timeoutMs / 1000} s (a top-level await that never settles, ` +
+            'or a call to listProcessors() while being discovered?)',
+        );
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      return fail(`its entry threw on import: ${reason}`, error);
     }
-  } catch (error) {
-    if (error instanceof ImportTimeout) {
-      return fail(
-        `its entry did not finish importing within ${timeoutMs / 1000} s (a top-level await that never settles, ` +
-          'or a call to listProcessors() while being discovered?)',
-      );
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return fail(`its entry threw on import: ${reason}`, error);
   }
   let definition = mod.default as { name?: unknown; processors?: unknown; default?: unknown } | undefined;
   // A CommonJS entry compiled from `export default` arrives as { default: { default: plugin } }.

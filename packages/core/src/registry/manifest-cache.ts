@@ -1,5 +1,7 @@
 import {
+  type Dirent,
   mkdirSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
@@ -8,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { PLUGIN_MANIFEST_KEY } from './manifest.js';
 
@@ -43,6 +45,34 @@ interface CacheFile {
   links?: Record<string, LinkEntry>;
 }
 
+/** A directory or a symlink found in a directory: its name and the real path it leads to. */
+export interface ListedEntry {
+  name: string;
+  /** The real path, or why there is none (a dangling link, a loop). */
+  real: string | { error: string };
+}
+
+/** One directory as last listed: its stamp then, and its directories and resolved links. */
+interface DirListing {
+  stamp: string;
+  /** Whether the stamp can be trusted to change with the next change (see `isRacy`). */
+  settled: boolean;
+  entries: ListedEntry[];
+  /** For each entry that is a resolved link, its cache entry (to mark it seen); else undefined. */
+  links: (LinkEntry | undefined)[];
+}
+
+/**
+ * Whether something changed at `changedMs` may change again without its timestamp moving, as seen
+ * at `nowMs` (both wall-clock ms). Timestamps come from a clock that ticks coarsely: Linux's every
+ * jiffy (≤ 10 ms), Windows' every 15.6 ms; whole seconds betray a filesystem that keeps only
+ * seconds (FAT: 2 s). Like git's "racy" index entries, what was seen within a tick of its last
+ * change is not trusted to stay unchanged while its stamp does; it is read again next time.
+ */
+export function isRacy(changedMs: number, nowMs: number): boolean {
+  return changedMs > nowMs - (changedMs % 1000 === 0 ? 2000 : 50);
+}
+
 const CACHE_VERSION = 1;
 /** Where the cache persists, under the project's nearest node_modules. */
 export const CACHE_SUBPATH = join('.cache', 'timeside', 'manifests.json');
@@ -50,6 +80,8 @@ export const CACHE_SUBPATH = join('.cache', 'timeside', 'manifests.json');
 /** Cached package.json summaries of this process, shared by every discovery. */
 const memory = new Map<string, CacheEntry>();
 const memoryLinks = new Map<string, LinkEntry>();
+/** Directory listings of this process, by real path (see `ManifestCache.list`). */
+const memoryDirs = new Map<string, DirListing>();
 /** Number of entries (package.json files + links) each cache file holds on disk, as last read or written here. */
 const onDisk = new Map<string, number>();
 
@@ -57,6 +89,7 @@ const onDisk = new Map<string, number>();
 export function clearManifestCache(): void {
   memory.clear();
   memoryLinks.clear();
+  memoryDirs.clear();
   onDisk.clear();
 }
 
@@ -86,6 +119,8 @@ export class ManifestCache {
   readonly file: string | undefined;
   /** Symlinks resolved with realpath during this run (the others came from the cache). */
   linkResolves = 0;
+  /** Directories read with readdir during this run (an unchanged one is reused from memory). */
+  listings = 0;
   readonly #seen = new Map<string, CacheEntry>();
   readonly #seenLinks = new Map<string, LinkEntry>();
 
@@ -136,6 +171,77 @@ export class ManifestCache {
       this.#seenLinks.set(link, entry);
     }
     return real;
+  }
+
+  /**
+   * The directories and symlinks in directory `realDir` (a real path), sorted by name so that
+   * "found first" does not depend on the filesystem's order, with the real path each leads to;
+   * undefined when it cannot be listed. Entries whose name starts with a dot are left out.
+   *
+   * A directory whose stamp (inode, mtime, ctime) is unchanged since it was listed in this process
+   * still holds the same entries, and its links the same targets (a symlink cannot be changed in
+   * place: pointing it elsewhere replaces it, which changes the directory): its listing and link
+   * resolutions are reused, for one stat instead of a readdir and a readlink per link. A link that
+   * led nowhere is resolved again (its target may have appeared).
+   */
+  list(realDir: string): ListedEntry[] | undefined {
+    // Stamped before listing: a change made while listing differs from this stamp next time.
+    const now = Date.now();
+    let stamp: string | undefined;
+    let changed = 0;
+    try {
+      const s = statSync(realDir, { throwIfNoEntry: false });
+      if (s) {
+        stamp = `${s.ino}:${s.mtimeMs}:${s.ctimeMs}`;
+        changed = Math.max(s.mtimeMs, s.ctimeMs);
+      }
+    } catch {
+      // EACCES, ENOTDIR…: listed (and failing) below
+    }
+    const cached = stamp === undefined ? undefined : memoryDirs.get(realDir);
+    if (cached?.settled && cached.stamp === stamp) {
+      const { entries, links } = cached;
+      for (let i = 0; i < entries.length; i++) {
+        const link = links[i];
+        if (link) this.#seenLinks.set(realDir + sep + entries[i].name, link);
+        else if (typeof entries[i].real !== 'string') {
+          const path = realDir + sep + entries[i].name;
+          const real = this.resolveLink(path);
+          entries[i] = { name: entries[i].name, real };
+          if (typeof real === 'string') links[i] = memoryLinks.get(path);
+        }
+      }
+      return entries;
+    }
+    this.listings++;
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(realDir, { withFileTypes: true });
+    } catch {
+      memoryDirs.delete(realDir);
+      return undefined;
+    }
+    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries: ListedEntry[] = [];
+    const links: (LinkEntry | undefined)[] = [];
+    for (const entry of dirents) {
+      const name = entry.name;
+      if (name.startsWith('.')) continue;
+      // Plain concatenation: names hold no separator, and this loop runs once per installed package.
+      const path = realDir + sep + name;
+      if (entry.isSymbolicLink()) {
+        const real = this.resolveLink(path);
+        entries.push({ name, real });
+        links.push(typeof real === 'string' ? memoryLinks.get(path) : undefined);
+      } else if (entry.isDirectory()) {
+        entries.push({ name, real: path });
+        links.push(undefined);
+      }
+    }
+    if (stamp !== undefined) {
+      memoryDirs.set(realDir, { stamp, settled: !isRacy(changed, now), entries, links });
+    }
+    return entries;
   }
 
   /**
