@@ -175,7 +175,7 @@ export class Pipeline extends EventEmitter {
       started.push(decoder);
       const opened = await call(decoder, 'open', () => decoder.open(signal));
       audio = opened.audio;
-      const format: StreamFormat = opened.format;
+      const sourceFormat: StreamFormat = opened.format;
       const audioInfo = audio;
 
       const ctxFor = (inputs: readonly Processor[]): SetupContext => ({
@@ -191,9 +191,13 @@ export class Pipeline extends EventEmitter {
         },
       });
 
+      // Each fx sees the format its predecessor emits; the sinks see the last one's.
+      let format = sourceFormat;
       for (const fx of fxChain) {
         started.push(fx);
-        await call(fx, 'setup', () => fx.setup(format, ctxFor([])));
+        const input = format;
+        await call(fx, 'setup', () => fx.setup(input, ctxFor([])));
+        format = call(fx, 'outputFormat', () => fx.outputFormat(input));
       }
       for (const node of nodes) {
         started.push(node.processor);
@@ -201,7 +205,7 @@ export class Pipeline extends EventEmitter {
         await call(node.processor, 'setup', () => node.processor.setup(format, ctx));
       }
 
-      await this.#pump(nodes, fxChain, format, signal, call);
+      await this.#pump(nodes, fxChain, sourceFormat, signal, call);
 
       stage = undefined;
       const own = nodes.map(() => new ResultContainer());
@@ -264,6 +268,7 @@ export class Pipeline extends EventEmitter {
     }
   }
 
+  /** Pulls the decoder's blocks (in `format`, the source's) through the fx chain into the sinks. */
   async #pump(
     nodes: readonly GraphNode[],
     fxChain: readonly Processor[],
@@ -298,7 +303,8 @@ export class Pipeline extends EventEmitter {
         if (isThenable(out)) out = await out;
         outputs[i] = out;
       }
-      done = block.start + block.length;
+      // Progress counts source frames: an fx (resample) may emit blocks of another length.
+      done = source.start + source.length;
       // An estimated total (ffprobe's, for compressed files) is replaced by the count at the end.
       this.emit('progress', {
         framesDone: done,

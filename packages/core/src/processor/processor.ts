@@ -121,9 +121,20 @@ export abstract class Processor<P extends object = object> {
   setup(_format: StreamFormat, _ctx: SetupContext): void | Promise<void> {}
 
   /**
+   * fx only: the format of the stream this fx emits, given the one entering it (called after
+   * `setup`). An fx that changes the channel count or the sample rate says so here, and every
+   * processor after it is set up with the new format. (default: the input format, unchanged)
+   */
+  outputFormat(format: StreamFormat): StreamFormat {
+    return format;
+  }
+
+  /**
    * Called for each block. `inputs` holds this block's outputs of the nodes listed by `requires`.
-   * An fx returns the block it changes; an adapter returns its output for this block; sinks
-   * return nothing (or a promise, to exert back-pressure).
+   * An fx returns the block it changes (in its own buffers: `block.data` may be the decoder's or
+   * the caller's arrays, which an fx must not write), with `start` and `length` in its output
+   * format's frames; an adapter returns its output for this block; sinks return nothing (or a
+   * promise, to exert back-pressure).
    */
   process(_block: AudioBlock, _inputs: readonly unknown[]): unknown {
     return undefined;
