@@ -6,6 +6,7 @@
 export * from './decode/array-decoder.js';
 export * from './decode/decoder.js';
 export * from './decode/file-decoder.js';
+export * from './decode/non-finite.js';
 export * from './decode/pcm.js';
 export * from './decode/wav.js';
 export * from './dsp/downmix.js';

@@ -158,7 +158,11 @@ beforeAll(() => {
   writeFileSync(join(project, 'trap-plugin.mjs'), TRAP_PLUGIN);
   writeFileSync(
     join(project, '.timesiderc.json'),
-    JSON.stringify({ plugins: [join(repo, 'packages', 'plugin-aubio-like'), './trap-plugin.mjs'] }),
+    // The workspace's plugin lives outside this temporary project: allowed explicitly.
+    JSON.stringify({
+      allowExternalPlugins: true,
+      plugins: [join(repo, 'packages', 'plugin-aubio-like'), './trap-plugin.mjs'],
+    }),
   );
   for (const name of ['crash-a', 'crash-b', 'hang-a', 'hang-b', 'stuck-a', 'b', 'c', 'd']) {
     writeSineWav(join(project, `${name}.wav`), 440, 0.5, 0.5);

@@ -209,7 +209,8 @@ describe('config errors (E_CONFIG naming the file and the key)', () => {
     {
       config: { plugin: ['x'] },
       key: 'plugin',
-      reason: /is not a known key \(known: discover, params, plugins, prefer, presets\)/,
+      reason:
+        /is not a known key \(known: allowExternalPlugins, discover, params, plugins, prefer, presets\)/,
     },
   ];
 

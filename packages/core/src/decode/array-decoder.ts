@@ -1,6 +1,7 @@
 import { decodeError } from '../errors/index.js';
 import type { AudioBlock, ProcessorMeta } from '../processor/processor.js';
 import { Decoder, type OpenedStream } from './decoder.js';
+import { countNonFinite } from './non-finite.js';
 
 export interface ArrayDecoderParams {
   sampleRate: number;
@@ -43,7 +44,7 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
   async open(): Promise<OpenedStream> {
     const { sampleRate, uri } = this.params;
     const totalFrames = this.channels[0].length;
-    return {
+    return this.opened({
       format: { sampleRate, channels: this.channels.length, totalFrames },
       audio: {
         uri,
@@ -52,7 +53,7 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
         sampleRate,
         channels: this.channels.length,
       },
-    };
+    });
   }
 
   async *blocks(): AsyncIterable<AudioBlock> {
@@ -62,14 +63,21 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
       yield { data: this.channels, start: 0, length: 0, eod: true };
       return;
     }
+    // The caller's arrays are never changed: a block holding NaN/Inf is copied, then cleaned.
+    let copy: Float32Array[] | undefined;
     for (let start = 0; start < total; start += size) {
       const length = Math.min(size, total - start);
-      yield {
-        data: this.channels.map((c) => c.subarray(start, start + length)),
-        start,
-        length,
-        eod: start + length >= total,
-      };
+      let data = this.channels.map((c) => c.subarray(start, start + length));
+      if (countNonFinite(data, length) > 0) {
+        const buffers = (copy ??= this.channels.map(() => new Float32Array(size)));
+        data = data.map((c, i) => {
+          const own = buffers[i].subarray(0, length);
+          own.set(c);
+          return own;
+        });
+        this.finite(data, length);
+      }
+      yield { data, start, length, eod: start + length >= total };
     }
   }
 }

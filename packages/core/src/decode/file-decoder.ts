@@ -114,15 +114,19 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
   /**
    * Reads the file's header (or probes it with ffprobe) and reports what will be decoded. A
    * missing or unreadable file gives a TimesideError `E_IO`; a corrupt, truncated or non-audio
-   * file `E_DECODE`, naming the file and why.
+   * file `E_DECODE`, naming the file and why. `signal` also stops ffprobe (killed and awaited).
    */
   async open(signal?: AbortSignal): Promise<OpenedStream> {
+    return this.opened(await this.#open(signal));
+  }
+
+  async #open(signal?: AbortSignal): Promise<OpenedStream> {
     await this.release();
     if (signal?.aborted) throw abortError(this.uri);
     const { sampleRate, channels } = this.params;
     if (isUrl(this.uri)) {
-      const info = await probe(this.uri);
-      return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS);
+      const info = await probe(this.uri, { signal });
+      return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags);
     }
     let size: number;
     try {
@@ -159,8 +163,8 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
       if (!keep) await handle.close();
     }
     // Not a WAV, or a WAV coding the built-in reader leaves to ffmpeg.
-    const info = await probe(this.uri);
-    return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS);
+    const info = await probe(this.uri, { signal });
+    return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags);
   }
 
   #checkStart(totalS: number | undefined): void {
@@ -197,7 +201,12 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     };
   }
 
-  #openFfmpeg(nativeRate: number, nativeChannels: number, durationS: number | undefined): OpenedStream {
+  #openFfmpeg(
+    nativeRate: number,
+    nativeChannels: number,
+    durationS: number | undefined,
+    tags?: Record<string, string>,
+  ): OpenedStream {
     const { start, duration } = this.params;
     const sampleRate = this.params.sampleRate ?? nativeRate;
     const channels = this.params.channels ?? nativeChannels;
@@ -220,6 +229,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
         sampleRate,
         channels,
       },
+      tags,
     };
   }
 
@@ -229,13 +239,19 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     if (!source) throw decodeError(this.uri, 'blocks() was called before open()');
     const blockSize = this.params.blockSize;
     if (source.kind === 'wav') {
-      yield* readWavBlocks(source.handle, source.header, {
+      const blocks = readWavBlocks(source.handle, source.header, {
         startFrame: source.startFrame,
         endFrame: source.endFrame,
         blockSize,
         signal,
         name: this.uri,
       });
+      // Integer PCM is finite by construction; float 32/64 may hold NaN/Inf (and f64 → f32 may overflow).
+      const float = source.header.format === 'f32' || source.header.format === 'f64';
+      for await (const block of blocks) {
+        if (float) this.finite(block.data, block.length);
+        yield block;
+      }
       return;
     }
     yield* this.#ffmpegBlocks(source, blockSize, signal);
@@ -274,6 +290,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
         while (offset < chunk.length && produced + fill < limit) {
           if (fill === blockSize) {
             // More data follows, so this full block is not the last.
+            this.finite(data, fill);
             yield { data, start: produced, length: fill, eod: false };
             produced += fill;
             fill = 0;
@@ -312,6 +329,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     } finally {
       this.#stream = undefined;
     }
+    this.finite(data, fill);
     yield { data, start: produced, length: fill, eod: true };
   }
 

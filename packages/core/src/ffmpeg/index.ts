@@ -1,5 +1,5 @@
 /**
- * The one module of TimeSide-TS that runs ffmpeg and ffprobe (through fluent-ffmpeg): locating the
+ * The one module of TimeSide-TS that runs ffmpeg (through fluent-ffmpeg) and ffprobe: locating the
  * binaries, probing, streaming decoding to float32 and encoding from float32. Everything else —
  * the file decoder, the encoders plugin, `timeside doctor` — goes through these functions.
  */
@@ -13,5 +13,5 @@ export {
   locateFfmpeg,
   locateFfprobe,
 } from './locate.js';
-export { type ProbeInfo, probe } from './probe.js';
+export { type ProbeInfo, type ProbeOptions, probe } from './probe.js';
 export { liveFfmpegProcesses } from './run.js';

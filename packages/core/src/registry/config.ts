@@ -29,6 +29,12 @@ export interface PresetConfig {
  * or the `"timeside"` key of package.json.
  */
 export interface TimesideConfig {
+  /**
+   * Load `plugins` given as paths that lead outside the project — the directory of the config —
+   * once symlinks are followed (default: false: such a path is refused and reported). Installed
+   * packages named by their package name are always allowed.
+   */
+  allowExternalPlugins?: boolean;
   /** Plugins to load besides (or, with `discover: false`, instead of) discovered ones: package names or paths. */
   plugins?: string[];
   /** Scan node_modules for plugins (default: true). */
@@ -69,7 +75,7 @@ export const CONFIG_SEARCH_PLACES: readonly string[] = [
   ...['js', 'mjs', 'cjs', 'ts', 'json', 'yaml', 'yml'].map((ext) => `${MODULE_NAME}.config.${ext}`),
 ];
 
-const TOP_KEYS = ['discover', 'params', 'plugins', 'prefer', 'presets'] as const;
+const TOP_KEYS = ['allowExternalPlugins', 'discover', 'params', 'plugins', 'prefer', 'presets'] as const;
 const PRESET_KEYS = ['analyzers', 'description', 'encoders', 'fx', 'graphers', 'params'] as const;
 
 /** Types a config file written in TypeScript or checked JavaScript: `export default defineConfig({...})`. */
@@ -325,9 +331,10 @@ export function validateConfig(raw: unknown, file?: string, keyPrefix = ''): Tim
       case 'plugins':
         config.plugins = checkIdList(fail, key, value, 'package names or paths', 'a package name or a path');
         break;
+      case 'allowExternalPlugins':
       case 'discover':
         if (typeof value !== 'boolean') throw fail(key, `must be true or false, got ${describe(value)}`);
-        config.discover = value;
+        config[key] = value;
         break;
       case 'params':
         config.params = checkParams(fail, key, value);

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pluginError } from '../errors/index.js';
 import type { ProcessorClass } from '../processor/processor.js';
@@ -342,6 +342,25 @@ interface ScanContext {
   problem: (p: PluginProblem, record?: PluginRecord) => void;
 }
 
+/**
+ * Why a plugin path of the config may not be loaded, or undefined when it may: a path whose real
+ * location (symlinks followed) is outside the project — the config's directory — runs code the
+ * project does not hold, so it needs `allowExternalPlugins: true` (docs/plugins.md, "Trust").
+ */
+function outsideProject(target: string, loaded: LoadedConfig): string | undefined {
+  if (loaded.config.allowExternalPlugins === true) return undefined;
+  const project = safeRealpath(loaded.dir);
+  const root = typeof project === 'string' ? project : resolve(loaded.dir);
+  const inside = relative(root, target);
+  if (inside === '' || (!inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside))) {
+    return undefined;
+  }
+  return (
+    `it leads to ${target}, outside the project (${root}): refused, as code outside the project is not ` +
+    'loaded unless the config says "allowExternalPlugins": true'
+  );
+}
+
 /** The config's `plugins`: package names resolved from the config's directory, or paths. */
 function configCandidates(loaded: LoadedConfig, { cache, report, problem }: ScanContext): Candidate[] {
   const candidates: Candidate[] = [];
@@ -355,6 +374,11 @@ function configCandidates(loaded: LoadedConfig, { cache, report, problem }: Scan
           package: spec,
           reason: `is listed in ${configFile} but ${resolve(loaded.dir, spec)} does not exist`,
         });
+        continue;
+      }
+      const outside = outsideProject(target, loaded);
+      if (outside) {
+        problem({ package: spec, path: target, reason: `is listed in ${configFile} but ${outside}` });
         continue;
       }
       if (statSync(target).isFile()) {

@@ -10,6 +10,11 @@ export interface AudioInfo {
   duration: number;
   sampleRate: number;
   channels: number;
+  /**
+   * NaN and ±Infinity samples the decoder replaced by 0 (docs/decoding.md, "Non-finite
+   * samples"); absent when there were none.
+   */
+  nonFiniteSamples?: number;
 }
 
 /** Framing of a framewise result: frame i starts at sample i·hop (time i·hop / sampleRate). */
