@@ -40,18 +40,25 @@ import {
 const tmp = tempDir('decode');
 const SR = 44100;
 const SINE = '0.5*sin(2*PI*440*t)';
+/**
+ * A linear chirp of 1000 + 1000·t Hz in the right channels: no two instants of it are alike, so a
+ * decoder that starts at the wrong frame cannot match the untrimmed decode (the sine repeats every
+ * 0.5 s, at 1.5 s and 1.9 s alike).
+ */
+const CHIRP = '0.25*sin(2*PI*(1000*t+500*t*t))';
+const chirp = (t: number) => 0.25 * Math.sin(2 * Math.PI * (1000 * t + 500 * t * t));
 const files = {
-  wav: tmp.path('sine-440hz-2s-stereo-s16.wav'),
+  wav: tmp.path('sine-440hz-chirp-1-3khz-2s-stereo-s16.wav'),
   mp3: tmp.path('sine-440hz-2s.mp3'),
-  flac: tmp.path('sine-440hz-2s.flac'),
+  flac: tmp.path('sine-440hz-chirp-1-3khz-2s.flac'),
   ogg: tmp.path('sine-440hz-2s.ogg'),
   mp4: tmp.path('testsrc-sine-440hz-1s.mp4'),
 };
 
 beforeAll(() => {
-  generate(files.wav, [SINE, '0.25*sin(2*PI*1000*t)'], 2, SR, ['-c:a', 'pcm_s16le']);
+  generate(files.wav, [SINE, CHIRP], 2, SR, ['-c:a', 'pcm_s16le']);
   generate(files.mp3, [SINE], 2, SR, ['-c:a', 'libmp3lame', '-b:a', '128k']);
-  generate(files.flac, [SINE, SINE], 2, SR, ['-c:a', 'flac']);
+  generate(files.flac, [SINE, CHIRP], 2, SR, ['-c:a', 'flac']);
   generate(files.ogg, [SINE], 2, SR, ['-c:a', 'libvorbis', '-q:a', '5']);
   ffmpeg(
     ...[
@@ -286,13 +293,15 @@ describe('file_decoder: everything else through ffmpeg', () => {
     });
   }
 
-  it('flac is lossless: the samples are the 16-bit sine', async () => {
+  it('flac is lossless: the samples are the sine (left) and the chirp (right), each in its channel', async () => {
     const { planar } = await decodeAll(files.flac);
-    let worst = 0;
-    for (let i = 0; i < planar[0].length; i++) {
-      worst = Math.max(worst, Math.abs(planar[1][i] - 0.5 * Math.sin((2 * Math.PI * 440 * i) / SR)));
+    const truth = [(i: number) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / SR), (i: number) => chirp(i / SR)];
+    for (let c = 0; c < 2; c++) {
+      let worst = 0;
+      for (let i = 0; i < planar[c].length; i++)
+        worst = Math.max(worst, Math.abs(planar[c][i] - truth[c](i)));
+      expect(worst, `channel ${c}`).toBeLessThanOrEqual(1 / 32768);
     }
-    expect(worst).toBeLessThanOrEqual(1 / 32768);
   });
 
   it('trims with ffmpeg to exactly round(duration·sr) frames, matching the untrimmed decode', async () => {
@@ -301,7 +310,12 @@ describe('file_decoder: everything else through ffmpeg', () => {
     expect(opened.format.totalFrames).toBe(Math.round(0.25 * SR));
     expect(planar[0].length).toBe(Math.round(0.25 * SR));
     const from = Math.round(0.5 * SR);
-    expect(planar[0]).toEqual(whole[0].subarray(from, from + planar[0].length));
+    for (let c = 0; c < 2; c++) expect(planar[c]).toEqual(whole[c].subarray(from, from + planar[c].length));
+    // And the chirp itself at those instants.
+    let worst = 0;
+    for (let i = 0; i < planar[1].length; i++)
+      worst = Math.max(worst, Math.abs(planar[1][i] - chirp((from + i) / SR)));
+    expect(worst).toBeLessThanOrEqual(1 / 32768);
   });
 
   it('resamples and downmixes a WAV through ffmpeg when asked for another rate or channel count', async () => {

@@ -146,3 +146,18 @@ export function rms(x: Float32Array): number {
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
   return Math.sqrt(s / Math.max(1, x.length));
 }
+
+/**
+ * Amplitude of the `freqHz` component of `x`: 2·|Σ x[n]·e^(−iωn)| / N. Exact for a sine that
+ * completes whole periods in `x` (other such sines contribute nothing), whatever its phase.
+ */
+export function toneAmplitude(x: Float32Array, sampleRate: number, freqHz: number): number {
+  let re = 0;
+  let im = 0;
+  const w = (2 * Math.PI * freqHz) / sampleRate;
+  for (let i = 0; i < x.length; i++) {
+    re += x[i] * Math.cos(w * i);
+    im -= x[i] * Math.sin(w * i);
+  }
+  return (2 * Math.hypot(re, im)) / x.length;
+}
