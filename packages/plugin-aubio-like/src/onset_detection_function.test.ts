@@ -76,23 +76,60 @@ describe('ODF kernels', () => {
     expect(princarg(0.25)).toBe(0.25);
   });
 
-  it('phase and complex domain are 0 for a stationary sine: its phase advances linearly', () => {
-    // A sine on bin 40 with hop = size/4: the phase of every bin advances by a constant per frame.
+  /**
+   * Spectra of three consecutive frames (oldest first, hop = size/4) of a Hann-windowed sine at
+   * `bin` (fractional: between bins), the newest frame's sine shifted in phase by `jump` radians.
+   */
+  function threeFrames(bin: number, jump: number) {
     const hop = size / 4;
     const window = windowFunction('hann', size);
-    const signal = new Float32Array(size + 4 * hop);
-    for (let n = 0; n < signal.length; n++) signal[n] = Math.sin((2 * Math.PI * 40 * n) / size);
-    const frames = [0, 1, 2].map((i) => spectrum(signal.subarray(i * hop, i * hop + size), window));
-    const [p2, p1, p0] = frames.map((f) => {
-      const phase = new Float32Array(bins);
-      phases(f.complex, phase);
-      return phase;
+    const sine = (n: number, shift: number) => Math.sin((2 * Math.PI * bin * n) / size + 0.3 + shift);
+    const frames = [0, 1, 2].map((i) =>
+      spectrum(
+        Float32Array.from({ length: size }, (_, n) => sine(i * hop + n, i === 2 ? jump : 0)),
+        window,
+      ),
+    );
+    const [phase2, phase1, phase] = frames.map((f) => {
+      const out = new Float32Array(bins);
+      phases(f.complex, out);
+      return out;
     });
-    const loud = frames[2].magnitude;
+    const magnitude = frames[2].magnitude;
     let total = 0;
-    for (const m of loud) total += m;
-    expect(phaseOdf(loud, p0, p1, p2) / (total / bins)).toBeLessThan(1e-3);
-    expect(complexDomainOdf(loud, p0, frames[1].magnitude, p1, p2) / total).toBeLessThan(1e-3);
+    for (const m of magnitude) total += m;
+    return { magnitude, previous: frames[1].magnitude, phase, phase1, phase2, total };
+  }
+
+  // Off-bin tones: the phase advances 2π·bin/4 per hop, not a multiple of 2π (on a bin it would
+  // be), so a first phase difference instead of the second would not score 0 here. A method that
+  // ignored phase would: the jump below catches that.
+  it.each([40.37, 101.5, 7.81])(
+    'phase and complex domain are 0 for a stationary sine at bin %s: its phase advances linearly',
+    (bin) => {
+      const f = threeFrames(bin, 0);
+      expect(phaseOdf(f.magnitude, f.phase, f.phase1, f.phase2) / (f.total / bins)).toBeLessThan(1e-3);
+      expect(complexDomainOdf(f.magnitude, f.phase, f.previous, f.phase1, f.phase2) / f.total).toBeLessThan(
+        1e-3,
+      );
+    },
+  );
+
+  // A phase jump Δ of a steady sine (same magnitudes, no energy change: energy-based methods see
+  // nothing) is what these two methods exist to catch. Every bin's second phase difference is ±Δ,
+  // so the weighted phase deviation is |Δ|·mean|X|, and the complex-domain distance of each bin
+  // from its prediction is the chord 2·|X|·sin(|Δ|/2).
+  it.each([
+    { name: 'π/2', jump: Math.PI / 2 },
+    { name: '1', jump: 1 },
+    { name: '2.5', jump: 2.5 },
+  ])('a phase jump of $name rad scores |Δ|·mean|X| (phase), 2 sin(|Δ|/2)·Σ|X| (complex)', ({ jump }) => {
+    const f = threeFrames(40.37, jump);
+    expect(phaseOdf(f.magnitude, f.phase, f.phase1, f.phase2) / (f.total / bins) / jump).toBeCloseTo(1, 2);
+    expect(
+      complexDomainOdf(f.magnitude, f.phase, f.previous, f.phase1, f.phase2) /
+        (2 * Math.sin(jump / 2) * f.total),
+    ).toBeCloseTo(1, 2);
   });
 });
 
