@@ -57,14 +57,33 @@ describe('silence', () => {
     expect(end[2]).toBeCloseTo(1.5, 12);
   });
 
+  // Uniform noise has a crest factor of √3 (4.77 dB): at −62 dBFS RMS its peaks reach −57.2 dBFS,
+  // so a meter of peaks instead of RMS would call that gap sound. 2 dB either side of the
+  // threshold is ten times the spread of a 512-sample frame's level (≈ 0.2 dB).
   const levels = [
-    { rmsDb: -70, expected: [0, 1, 0] },
-    { rmsDb: -50, expected: [0] },
+    { rmsDb: -62, threshold: -60, expected: [0, 1, 0] },
+    { rmsDb: -58, threshold: -60, expected: [0] },
+    { rmsDb: -42, threshold: -40, expected: [0, 1, 0] },
+    { rmsDb: -38, threshold: -40, expected: [0] },
   ];
-  it.each(levels)('noise at $rmsDb dBFS in the gap against the −60 dBFS threshold → $expected', async (c) => {
-    const { label } = await silence(toneGapTone((out) => addNoise(out, 0.5, 0.9, c.rmsDb)));
-    expect(label).toEqual(c.expected);
-  });
+  it.each(levels)(
+    'noise at $rmsDb dBFS RMS in the gap against the $threshold dBFS threshold → $expected',
+    async (c) => {
+      const gap = new Float32Array(0.4 * SR);
+      addNoise(gap, 0, 0.4, c.rmsDb);
+      let sum = 0;
+      let peak = 0;
+      for (const x of gap) {
+        sum += x * x;
+        peak = Math.max(peak, Math.abs(x));
+      }
+      expect(10 * Math.log10(sum / gap.length)).toBeCloseTo(c.rmsDb, 1);
+      expect(20 * Math.log10(peak)).toBeGreaterThan(c.rmsDb + 4.7);
+      const signal = toneGapTone((out) => addNoise(out, 0.5, 0.9, c.rmsDb));
+      const params = c.threshold === -60 ? {} : { threshold: c.threshold };
+      expect((await silence(signal, params)).label).toEqual(c.expected);
+    },
+  );
 
   it('ignores a gap shorter than minDuration, and finds it with a smaller one', async () => {
     const signal = new Float32Array(SR);
@@ -81,6 +100,14 @@ describe('silence', () => {
     const right = new Float32Array(1.5 * SR);
     addTone(right, 0, 1.5);
     expect((await silence([toneGapTone(), right])).label).toEqual([0]);
+  });
+
+  it('measures each channel: opposite-phase channels are sound, not a cancelled silence', async () => {
+    // The mean of left and right is 0 everywhere: a level taken on the downmix would read silence.
+    const left = new Float32Array(1.5 * SR);
+    addTone(left, 0, 1.5);
+    const right = left.map((x) => -x);
+    expect((await silence([left, right])).label).toEqual([0]);
   });
 
   it('reads a silent stream as one silence segment', async () => {
