@@ -22,10 +22,31 @@ describe('tempo kernels', () => {
     }
   });
 
-  it('the Rayleigh prior peaks at its β', () => {
-    const beta = 43;
+  // Davies & Plumbley (2007) weight the comb output by a Rayleigh distribution of the lag,
+  // R(τ; β) = τ/β² · exp(−τ²/2β²): β = 43 frames of 512 samples at 44.1 kHz is 120 BPM.
+  const beta = 43;
+  it.each([
+    { lag: 0, expected: 0 },
+    { lag: beta / 2, expected: Math.exp(-1 / 8) / (2 * beta) },
+    { lag: beta, expected: Math.exp(-1 / 2) / beta },
+    { lag: 2 * beta, expected: (2 * Math.exp(-2)) / beta },
+    { lag: 3 * beta, expected: (3 * Math.exp(-9 / 2)) / beta },
+  ])('the Rayleigh prior at lag $lag (β = 43) is τ/β²·exp(−τ²/2β²)', ({ lag, expected }) => {
+    expect(rayleigh(lag, beta)).toBeCloseTo(expected, 12);
+  });
+
+  it('the Rayleigh prior is a distribution of the lag: mode β, total 1, mean β·√(π/2)', () => {
     expect(rayleigh(beta, beta)).toBeGreaterThan(rayleigh(beta - 1, beta));
     expect(rayleigh(beta, beta)).toBeGreaterThan(rayleigh(beta + 1, beta));
+    // Sums over whole lags stand for the integrals; the error is O(1/β²) (Euler–Maclaurin, R(0) = 0).
+    let total = 0;
+    let mean = 0;
+    for (let lag = 0; lag <= 20 * beta; lag++) {
+      total += rayleigh(lag, beta);
+      mean += lag * rayleigh(lag, beta);
+    }
+    expect(total).toBeCloseTo(1, 4);
+    expect(mean / (beta * Math.sqrt(Math.PI / 2))).toBeCloseTo(1, 4);
   });
 });
 
