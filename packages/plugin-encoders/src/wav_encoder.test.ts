@@ -136,16 +136,21 @@ describe('wav_encoder', () => {
     expect(readWithFfmpeg(output).samples.length).toBe(0);
   });
 
-  it('requires an output path, at construction', () => {
-    let error: unknown;
-    try {
-      new WavEncoder();
-    } catch (e) {
-      error = e;
-    }
+  it('requires an output path or stream(), failing at setup before any block is read', async () => {
+    const decoder = arrayDecoder(new Float32Array(100), 8000);
+    let blocksRead = 0;
+    const blocks = decoder.blocks.bind(decoder);
+    decoder.blocks = () => {
+      blocksRead++;
+      return blocks();
+    };
+    const error = await pipe(decoder, new WavEncoder())
+      .run()
+      .catch((e: unknown) => e);
     expect(isTimesideError(error)).toBe(true);
     expect((error as { code: string }).code).toBe('E_PARAM');
     expect(String((error as Error).message)).toMatch(/wav_encoder: parameter "output" is required/);
+    expect(blocksRead).toBe(0);
   });
 
   it('rejects an unknown format', () => {

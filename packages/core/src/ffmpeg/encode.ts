@@ -5,8 +5,14 @@ import { describeOutcome, FfmpegRun, newCommand } from './run.js';
 
 /** Options of {@link createEncoder}. */
 export interface EncoderOptions {
-  /** The file ffmpeg writes (overwritten if it exists). The pipeline passes a temporary path. */
-  output: string;
+  /**
+   * Where ffmpeg writes: a file path (overwritten if it exists; the pipeline passes a temporary
+   * path), or a Writable that receives ffmpeg's stdout with back-pressure (a consumer that reads
+   * slowly stalls ffmpeg, and so `write`). The Writable is ended after a clean exit and destroyed
+   * with the error on any failure or abort, so a consumer never mistakes a cut stream for a whole
+   * one. Streamed output needs a muxer that does not seek back (see `args`, e.g. fragmented mp4).
+   */
+  output: string | Writable;
   /** Sample rate of the audio written, in Hz. */
   sampleRate: number;
   /** Channel count of the audio written. */
@@ -17,11 +23,13 @@ export interface EncoderOptions {
   codec?: string;
   /** Extra output options placed before the output path, e.g. `['-q:a', '5']` or `['-b:a', '192k']`. */
   args?: string[];
+  /** Metadata tags written to the file (`-metadata key=value`), e.g. `{ title: 'Song', artist: 'Me' }`. */
+  metadata?: Readonly<Record<string, string>>;
   /** Aborts the encoding: ffmpeg is killed (as by `abort()`). */
   signal?: AbortSignal;
   /** Processor id named in errors (default: 'ffmpeg'). */
   processor?: string;
-  /** File named in errors, e.g. the final path when `output` is a temporary one (default: output). */
+  /** File named in errors, e.g. the final path when `output` is a temporary one (default: output, or 'stream'). */
   displayName?: string;
 }
 
@@ -39,9 +47,17 @@ export interface FfmpegEncoder {
    * when a processor returns it from `process`). Calls may overlap: they are queued in order.
    */
   write(planar: readonly Float32Array[], length: number): Promise<void>;
-  /** Closes ffmpeg's input and resolves after a clean exit; otherwise rejects with E_ENCODE and ffmpeg's stderr. */
+  /**
+   * Closes ffmpeg's input and resolves after a clean exit (and, for a Writable output, once all of
+   * ffmpeg's output was handed to it and it was ended); otherwise rejects with E_ENCODE and
+   * ffmpeg's stderr. With no frames written it kills ffmpeg and rejects with E_ENCODE: most
+   * containers (ogg, mp3, m4a, webm) cannot hold an empty stream in a way decoders open.
+   */
   end(): Promise<void>;
-  /** Kills ffmpeg and resolves once it has exited. The (partial) output file is left for the caller to delete. */
+  /**
+   * Kills ffmpeg and resolves once it has exited. The (partial) output file is left for the caller
+   * to delete; a Writable output is destroyed.
+   */
   abort(): Promise<void>;
 }
 
@@ -53,6 +69,10 @@ class Encoder implements FfmpegEncoder {
   readonly #options: EncoderOptions;
   readonly #run: FfmpegRun;
   #stdin?: Writable;
+  /** The Writable output, when ffmpeg writes to its stdout. */
+  #sink?: Writable;
+  /** Settles once ffmpeg's stdout has ended (all of it piped to the sink). */
+  #stdoutDone: Promise<void> = Promise.resolve();
   /** The queue of operations: each write/end starts after the previous one settled. */
   #queue: Promise<void>;
   /** Completion of the last stdin write (the data ffmpeg has not taken yet). */
@@ -65,16 +85,20 @@ class Encoder implements FfmpegEncoder {
 
   constructor(options: EncoderOptions) {
     this.#options = options;
-    const { output, sampleRate, channels, format, codec, args = [] } = options;
+    const { output, sampleRate, channels, format, codec, args = [], metadata = {} } = options;
     const command = newCommand()
       .input('pipe:0')
       .inputOptions(['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(sampleRate)])
       .inputOptions(['-ac', String(channels)])
-      .output(output)
+      // Ended by `end()` only after a clean exit, never by ffmpeg's stdout closing (a kill closes it too).
+      .output(output, { end: false })
       .outputOptions(['-y', '-vn']);
+    if (typeof output !== 'string') this.#sink = output;
     if (format) command.format(format);
     if (codec) command.audioCodec(codec);
     if (args.length) command.outputOptions(args);
+    for (const [key, value] of Object.entries(metadata))
+      command.outputOptions(['-metadata', `${key}=${value}`]);
     this.#run = new FfmpegRun(command);
     this.ready = this.#run.started.then(
       (proc) => {
@@ -83,6 +107,13 @@ class Encoder implements FfmpegEncoder {
         // EPIPE when ffmpeg dies: reported through the write callbacks and the exit status.
         stdin.on('error', () => {});
         this.#stdin = stdin;
+        const stdout = proc.stdout;
+        if (this.#sink && stdout) {
+          this.#stdoutDone = new Promise<void>((resolve) => {
+            stdout.once('end', resolve);
+            stdout.once('close', resolve);
+          });
+        }
       },
       (error: Error) => {
         throw this.#fail(this.#aborted ? undefined : `ffmpeg could not start: ${error.message}`, error);
@@ -102,16 +133,18 @@ class Encoder implements FfmpegEncoder {
   }
 
   #name(): string {
-    return this.#options.displayName ?? this.#options.output;
+    const { displayName, output } = this.#options;
+    return displayName ?? (typeof output === 'string' ? output : 'stream');
   }
 
-  /** Records (once) and returns the error every later call rejects with. */
+  /** Records (once) and returns the error every later call rejects with; a sink is destroyed with it. */
   #fail(reason: string | undefined, cause?: unknown): TimesideError {
     if (!this.#failure) {
       this.#failure =
         reason === undefined || this.#aborted
           ? abortError(this.#name(), 'the encoding was aborted')
           : encodeError(this.#options.processor ?? 'ffmpeg', this.#name(), reason, cause);
+      if (this.#sink && !this.#sink.destroyed) this.#sink.destroy(this.#failure);
     }
     return this.#failure;
   }
@@ -120,6 +153,9 @@ class Encoder implements FfmpegEncoder {
   async #failFromExit(cause?: unknown): Promise<TimesideError> {
     const outcome = await this.#run.finished;
     if (this.#aborted) return this.#fail(undefined);
+    if (this.#sink?.destroyed && !this.#failure) {
+      return this.#fail('the stream it writes to was closed before the end', outcome.error ?? cause);
+    }
     return this.#fail(describeOutcome(outcome), outcome.error ?? cause);
   }
 
@@ -177,10 +213,23 @@ class Encoder implements FfmpegEncoder {
     this.#ended = true;
     return this.#enqueue(async () => {
       await this.#inFlight;
+      if (this.#framesWritten === 0) {
+        await this.#run.kill();
+        const format = this.#options.format ?? this.#options.codec ?? 'output';
+        throw this.#fail(
+          `the stream is empty: there is no audio to encode, and an empty ${format} file would not open`,
+        );
+      }
       this.#stdin!.end();
       const outcome = await this.#run.finished;
       if (this.#aborted) throw this.#fail(undefined);
       if (outcome.error || outcome.code !== 0) throw this.#fail(describeOutcome(outcome), outcome.error);
+      const sink = this.#sink;
+      if (sink) {
+        await this.#stdoutDone;
+        if (sink.destroyed) throw this.#fail('the stream it writes to was closed before the end');
+        sink.end();
+      }
     });
   }
 
@@ -219,13 +268,17 @@ function interleave(planar: readonly Float32Array[], length: number, out: Buffer
 export function createEncoder(options: EncoderOptions): FfmpegEncoder {
   const { output, sampleRate, channels } = options;
   const processor = options.processor ?? 'ffmpeg';
-  if (typeof output !== 'string' || output === '')
+  const isWritable = typeof output === 'object' && output !== null && typeof output.write === 'function';
+  if (!isWritable && (typeof output !== 'string' || output === ''))
     throw encodeError(processor, undefined, 'no output path given');
+  const name = options.displayName ?? (isWritable ? 'stream' : (output as string));
+  if (isWritable && !(output as Writable).writable)
+    throw encodeError(processor, name, 'the stream to write to is already closed or ended');
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-    throw encodeError(processor, output, `sample rate must be a positive integer, got ${sampleRate}`);
+    throw encodeError(processor, name, `sample rate must be a positive integer, got ${sampleRate}`);
   }
   if (!Number.isInteger(channels) || channels <= 0) {
-    throw encodeError(processor, output, `channel count must be a positive integer, got ${channels}`);
+    throw encodeError(processor, name, `channel count must be a positive integer, got ${channels}`);
   }
   return new Encoder(options);
 }

@@ -177,11 +177,13 @@ export class Pipeline extends EventEmitter {
       audio = opened.audio;
       const sourceFormat: StreamFormat = opened.format;
       const audioInfo = audio;
+      const tags = Object.freeze({ ...opened.tags });
 
       const ctxFor = (inputs: readonly Processor[]): SetupContext => ({
         audio: audioInfo,
         inputs,
         signal,
+        tags,
         output: (path: string) => {
           const full = resolve(path);
           mkdirSync(dirname(full), { recursive: true });

@@ -69,6 +69,11 @@ export interface SetupContext {
   output(path: string): string;
   /** Aborted when the run fails or is cancelled; long operations should honour it. */
   signal: AbortSignal;
+  /**
+   * The source's descriptive tags as its decoder read them (title, artist, album…, keys in lower
+   * case; empty when it has none), e.g. for encoders to carry them into what they write.
+   */
+  tags: Readonly<Record<string, string>>;
 }
 
 /** What `finish` receives. */

@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { locateFfmpeg } from '@timeside/core';
+import { afterAll, expect } from 'vitest';
+
+/** The ffmpeg core uses: an independent decoder of what the encoders write. */
+export const ffmpeg = (): string => locateFfmpeg().path;
+
+/** A temporary directory removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs ffmpeg with `args`, failing the test with its stderr if it fails. */
+export function runFfmpeg(args: string[]): Buffer {
+  const run = spawnSync(ffmpeg(), ['-hide_banner', '-v', 'error', ...args], { maxBuffer: 1 << 30 });
+  expect(run.status, run.stderr?.toString()).toBe(0);
+  return run.stdout;
+}
+
+/**
+ * A music-like stereo 16-bit WAV written by ffmpeg (so its samples come from outside the code under
+ * test): a melody of harmonic notes with plucked envelopes, 4 notes a second, over a bass line in
+ * the right channel.
+ */
+export function musicLikeWav(path: string, seconds: number, sampleRate = 44100, extra: string[] = []): void {
+  const note = 'mod(floor(t*4)*5,12)';
+  const f = `220*pow(2,${note}/12)`;
+  const env = 'exp(-6*mod(t,0.25))';
+  const melody = `${env}*(0.3*sin(2*PI*${f}*t)+0.15*sin(4*PI*${f}*t)+0.07*sin(6*PI*${f}*t))`;
+  const bass = `0.2*sin(2*PI*55*pow(2,mod(floor(t),4)*2/12)*t)`;
+  runFfmpeg([
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    // Commas inside an expression are escaped from the filtergraph parser.
+    `aevalsrc=${`${melody}|0.7*${melody}+${bass}`.replace(/,/g, '\\,')}:s=${sampleRate}:d=${seconds}`,
+    '-c:a',
+    'pcm_s16le',
+    ...extra,
+    path,
+  ]);
+}
+
+/** Decodes `path` with ffmpeg to planar float32 at `sampleRate`, with `channels` channels. */
+export function decodeFloat(path: string, sampleRate: number, channels: number): Float32Array[] {
+  const bytes = runFfmpeg([
+    '-i',
+    path,
+    '-ac',
+    String(channels),
+    '-ar',
+    String(sampleRate),
+    '-f',
+    'f32le',
+    '-',
+  ]);
+  const frames = bytes.length / 4 / channels;
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channels; c++) out[c][i] = bytes.readFloatLE((i * channels + c) * 4);
+  }
+  return out;
+}
+
+/** Decodes `path` with ffmpeg to interleaved signed 16-bit samples (its native rate and channels). */
+export function decodeS16(path: string): Int16Array {
+  const bytes = runFfmpeg(['-i', path, '-f', 's16le', '-acodec', 'pcm_s16le', '-']);
+  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+/** What ffmpeg says of the file's first audio stream and its tags (lower-case keys). */
+export function describe(path: string): { stream: string; tags: Record<string, string> } {
+  const run = spawnSync(ffmpeg(), ['-hide_banner', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  const stderr = run.stderr;
+  const stream = /Stream #0:0[^:]*: Audio: ([^\n]*)/.exec(stderr)?.[1] ?? '';
+  const tags: Record<string, string> = {};
+  // ffmpeg prints each tag as "    key             : value" under "Metadata:" (input part only).
+  const input = stderr.split(/\nOutput #0/)[0];
+  for (const m of input.matchAll(/^\s{4,}(\w+)\s*: (.*)$/gm)) tags[m[1].toLowerCase()] = m[2];
+  return { stream, tags };
+}
+
+/**
+ * The lag (in frames) at which `b` best matches `a` (b[i + lag] ≈ a[i]), searched over
+ * [−maxLag, maxLag] on an excerpt, and the Pearson correlation of the aligned signals.
+ */
+export function alignedCorrelation(
+  a: Float32Array,
+  b: Float32Array,
+  maxLag: number,
+): { lag: number; r: number } {
+  const start = maxLag;
+  const length = Math.min(22050, a.length - 2 * maxLag);
+  let bestLag = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  for (let lag = -maxLag; lag <= maxLag; lag++) {
+    let sum = 0;
+    for (let i = start; i < start + length; i++) sum += a[i] * (b[i + lag] ?? 0);
+    if (sum > best) {
+      best = sum;
+      bestLag = lag;
+    }
+  }
+  return { lag: bestLag, r: pearson(a, b, bestLag) };
+}
+
+/** Pearson correlation of a[i] and b[i + lag] over the frames both have. */
+export function pearson(a: Float32Array, b: Float32Array, lag: number): number {
+  const from = Math.max(0, -lag);
+  const to = Math.min(a.length, b.length - lag);
+  let sa = 0;
+  let sb = 0;
+  const n = to - from;
+  for (let i = from; i < to; i++) {
+    sa += a[i];
+    sb += b[i + lag];
+  }
+  const ma = sa / n;
+  const mb = sb / n;
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = from; i < to; i++) {
+    const x = a[i] - ma;
+    const y = b[i + lag] - mb;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** Process ids of the ffmpeg processes this test process started. */
+export function ffmpegChildren(): number[] {
+  const run = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return run.stdout
+    .split('\n')
+    .filter((line) => /ffmpeg/.test(line))
+    .map((line) => Number.parseInt(line, 10));
+}
