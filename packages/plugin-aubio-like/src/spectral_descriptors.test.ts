@@ -116,22 +116,22 @@ describe('spectral_descriptors', () => {
     for (const r of rolled) expect(r).toBeCloseTo(k2 * BIN_HZ, 3);
   });
 
-  it('weighs the bins by their power, as its metadata says: tones of amplitude 0.4 and 0.2 weigh 4 : 1', async () => {
-    // Power weights 0.16 : 0.04 = 0.8 : 0.2 (magnitude weights would be 2 : 1, a centroid at k1 + (k2 − k1)/3).
+  it('weighs the bins by their power: tones of amplitude 0.4 and 0.2 weigh 4 : 1 in centroid and spread', async () => {
+    // Power weights 0.16 : 0.04 = 0.8 : 0.2 (magnitude weights would be 2 : 1, a centroid at
+    // k1 + (k2 − k1)/3). Spread: the variance of the two-point distribution, 0.8·0.2·(k2 − k1)²,
+    // plus each tone's own 1/3 bin² (three bins 1/6, 2/3, 1/6 around its centre).
     const k1 = 60;
     const k2 = 260;
     const signal = tones([
       [k1 * BIN_HZ, 0.4],
       [k2 * BIN_HZ, 0.2],
     ]);
-    const centroids = interior(await describeSignal(signal), 'spectral_centroid', signal.length);
+    const results = await describeSignal(signal);
+    const centroids = interior(results, 'spectral_centroid', signal.length);
     for (const c of centroids) expect(c / ((0.8 * k1 + 0.2 * k2) * BIN_HZ)).toBeCloseTo(1, 4);
-    // Every shape descriptor (all but the flux, a correlation of magnitudes) is documented on p = a².
-    for (const spec of SpectralDescriptors.meta.results ?? []) {
-      if (spec.id === 'spectral_flux') continue;
-      expect(spec.description, spec.id).not.toMatch(/magnitude|Σ a\b/);
-    }
-    expect(SpectralDescriptors.meta.description).not.toMatch(/On the magnitude spectrum a\(k\): centroid/);
+    const spreads = interior(results, 'spectral_spread', signal.length);
+    const expectedSpreadHz = BIN_HZ * Math.sqrt(0.8 * 0.2 * (k2 - k1) ** 2 + 1 / 3);
+    for (const s of spreads) expect(s / expectedSpreadHz).toBeCloseTo(1, 4);
   });
 
   it('finds white noise flat (e^−γ ≈ 0.56 per periodogram) and a sine not flat at all', async () => {

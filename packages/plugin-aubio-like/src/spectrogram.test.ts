@@ -49,6 +49,26 @@ describe('spectrogram', () => {
     }
   });
 
+  // A tone half-way between bins shows the window: a bin-centred one reads its amplitude under any
+  // window (so the test above cannot tell an unwindowed spectrogram). At half a bin the periodic
+  // Hann window's response is 8/(3π) = 0.8488 of its peak (sinc(½)/(1 − ¼)), the rectangular
+  // one's 2/π = 0.6366; 20 bins away Hann has fallen below −80 dB where a rectangular window still
+  // leaks 1/(20.5·π) ≈ −36 dB (and its leakage from the tone's negative frequency, ≈ 0.3 %, is
+  // what the looser tolerance allows for).
+  it.each([
+    { window: 'hann', ratio: 8 / (3 * Math.PI), name: '8/(3π)', tolerance: 1e-3, farBelow: 1e-4 },
+    { window: 'rectangular', ratio: 2 / Math.PI, name: '2/π', tolerance: 0.01, farBelow: 0.01 },
+  ])('reads a tone between two bins through the $window window at $name of its amplitude', async (c) => {
+    const signal = sine(50.5 * BIN_HZ, 0.5, 0.5);
+    const { rows } = await spectrogram(signal, { window: c.window });
+    for (let f = 0; f <= (signal.length - 2048) / 512; f++) {
+      expect(Math.abs(rows[f][50] / (0.5 * c.ratio) - 1)).toBeLessThan(c.tolerance);
+      expect(Math.abs(rows[f][51] / (0.5 * c.ratio) - 1)).toBeLessThan(c.tolerance);
+      expect(rows[f][71]).toBeLessThan(c.farBelow);
+    }
+    if (c.window === 'rectangular') expect(rows[3][71]).toBeGreaterThan(0.5 / (21 * Math.PI));
+  });
+
   it('floors dB at −200 for silence', async () => {
     const { rows } = await spectrogram(new Float32Array(4096), { scale: 'db' });
     expect(rows.every((row) => row.every((v) => v === -200))).toBe(true);
