@@ -77,12 +77,23 @@ export class Level extends Processor<LevelParams> {
   #samples = 0;
   #blockPower = new Float64Array(0);
   #blockPeak = new Float32Array(0);
-  /** Running sums and peaks of the frames still open, indexed by frame number modulo their count. */
-  #openPower = new Float64Array(1);
-  #openPeak = new Float32Array(1);
-  /** Oldest frame not yet emitted, and the next frame not yet opened. */
-  #oldest = 0;
-  #nextOpen = 0;
+  /**
+   * Frames are sums of chunks of gcd(frameSize, hopSize) samples (for 2048 / 512: four chunks of
+   * 512), so each sample is added once instead of frameSize / hopSize times. The last
+   * `chunksPerFrame` chunks are kept, indexed by chunk number modulo their count.
+   */
+  #chunkSize = 1;
+  #chunksPerFrame = 1;
+  #chunksPerHop = 1;
+  #chunkPower = new Float64Array(1);
+  #chunkPeak = new Float32Array(1);
+  /** Chunks completed so far, and the sum, peak and sample count of the one being filled. */
+  #chunks = 0;
+  #fillPower = 0;
+  #fillPeak = 0;
+  #filled = 0;
+  /** Next frame to emit. */
+  #nextFrame = 0;
   #rmsFrames = new Float32Series();
   #maxFrames = new Float32Series();
 
@@ -90,10 +101,12 @@ export class Level extends Processor<LevelParams> {
     const { frameSize, hopSize } = this.params;
     this.#channels = format.channels;
     this.#sampleRate = format.sampleRate;
-    // A frame stays open until its last sample arrives: at most ceil(frameSize / hop) at a time.
-    const open = Math.ceil(frameSize / hopSize);
-    this.#openPower = new Float64Array(open);
-    this.#openPeak = new Float32Array(open);
+    const chunk = greatestCommonDivisor(frameSize, hopSize);
+    this.#chunkSize = chunk;
+    this.#chunksPerFrame = frameSize / chunk;
+    this.#chunksPerHop = hopSize / chunk;
+    this.#chunkPower = new Float64Array(this.#chunksPerFrame);
+    this.#chunkPeak = new Float32Array(this.#chunksPerFrame);
     const frames = format.totalFrames ? Math.ceil(format.totalFrames / hopSize) + 1 : 1024;
     this.#rmsFrames = new Float32Series(frames);
     this.#maxFrames = new Float32Series(frames);
@@ -108,57 +121,75 @@ export class Level extends Processor<LevelParams> {
     const power = this.#blockPower;
     const peak = this.#blockPeak;
     if (length > 0) channelPowerAndPeak(block.data, this.#channels, length, power, peak);
+    // One pass: the whole-stream sum, in sample order, and the chunks of the frames.
     let sum = 0;
-    let max = this.#peak;
-    for (let i = 0; i < length; i++) {
-      sum += power[i];
-      if (peak[i] > max) max = peak[i];
+    const chunkSize = this.#chunkSize;
+    let fillPower = this.#fillPower;
+    let fillPeak = this.#fillPeak;
+    let filled = this.#filled;
+    let i = 0;
+    while (i < length) {
+      const end = Math.min(length, i + chunkSize - filled);
+      for (let j = i; j < end; j++) {
+        const p = power[j];
+        const a = peak[j];
+        sum += p;
+        fillPower += p;
+        if (a > fillPeak) fillPeak = a;
+      }
+      filled += end - i;
+      i = end;
+      if (filled === chunkSize) {
+        this.#closeChunk(fillPower, fillPeak);
+        fillPower = 0;
+        fillPeak = 0;
+        filled = 0;
+      }
     }
+    if (fillPeak > this.#peak) this.#peak = fillPeak;
+    this.#fillPower = fillPower;
+    this.#fillPeak = fillPeak;
+    this.#filled = filled;
     this.#sumSquares += sum;
-    this.#peak = max;
     this.#samples += length;
-    this.#frames(block.start, length, block.eod);
-  }
-
-  /** Adds this block's samples to every frame they belong to and emits the frames they complete. */
-  #frames(blockStart: number, length: number, eod: boolean): void {
-    const { frameSize, hopSize } = this.params;
-    const open = this.#openPower.length;
-    const blockEnd = blockStart + length;
-    for (let frame = this.#oldest; frame * hopSize < blockEnd; frame++) {
-      const slot = frame % open;
-      if (frame >= this.#nextOpen) {
-        this.#openPower[slot] = 0;
-        this.#openPeak[slot] = 0;
-        this.#nextOpen = frame + 1;
-      }
-      const frameStart = frame * hopSize;
-      const from = Math.max(frameStart, blockStart) - blockStart;
-      const to = Math.min(frameStart + frameSize, blockEnd) - blockStart;
-      let sum = this.#openPower[slot];
-      let max = this.#openPeak[slot];
-      for (let i = from; i < to; i++) {
-        sum += this.#blockPower[i];
-        if (this.#blockPeak[i] > max) max = this.#blockPeak[i];
-      }
-      this.#openPower[slot] = sum;
-      this.#openPeak[slot] = max;
-      if (frameStart + frameSize <= blockEnd) {
-        this.#emit(slot);
-        this.#oldest = frame + 1;
-      }
-    }
-    if (eod) {
-      // The frames still open run past the end: zero-padded, as core's frames.
-      for (let frame = this.#oldest; frame < this.#nextOpen; frame++) this.#emit(frame % open);
-      this.#oldest = this.#nextOpen;
+    if (block.eod) {
+      if (filled > 0) this.#closeChunk(fillPower, fillPeak);
+      // The frames still open run past the end: zero-padded, as core's frames. Each starts before
+      // the end, so its first chunk exists.
+      const perHop = this.#chunksPerHop;
+      while (this.#nextFrame * perHop < this.#chunks) this.#emit(this.#nextFrame++, this.#chunks);
     }
   }
 
-  #emit(slot: number): void {
+  #closeChunk(power: number, peak: number): void {
+    const slot = this.#chunks % this.#chunksPerFrame;
+    this.#chunkPower[slot] = power;
+    this.#chunkPeak[slot] = peak;
+    if (peak > this.#peak) this.#peak = peak;
+    this.#chunks++;
+    // Frame f spans chunks [f·perHop, f·perHop + perFrame): complete when its last one is.
+    const last = this.#chunks - this.#chunksPerFrame;
+    if (last >= 0 && last % this.#chunksPerHop === 0) {
+      this.#emit(last / this.#chunksPerHop, this.#chunks);
+      this.#nextFrame = last / this.#chunksPerHop + 1;
+    }
+  }
+
+  /** Emits frame `frame` from its chunks that exist (those at or past `chunks` are zero padding). */
+  #emit(frame: number, chunks: number): void {
+    const perFrame = this.#chunksPerFrame;
+    const first = frame * this.#chunksPerHop;
+    const end = Math.min(first + perFrame, chunks);
+    let sum = 0;
+    let max = 0;
+    for (let c = first; c < end; c++) {
+      const slot = c % perFrame;
+      sum += this.#chunkPower[slot];
+      if (this.#chunkPeak[slot] > max) max = this.#chunkPeak[slot];
+    }
     const values = this.#channels * this.params.frameSize;
-    this.#rmsFrames.push(meanSquareToDbfs(this.#openPower[slot] / values));
-    this.#maxFrames.push(amplitudeToDbfs(this.#openPeak[slot]));
+    this.#rmsFrames.push(meanSquareToDbfs(sum / values));
+    this.#maxFrames.push(amplitudeToDbfs(max));
   }
 
   override finish(ctx: FinishContext): void {
@@ -174,4 +205,9 @@ export class Level extends Processor<LevelParams> {
     ctx.addResult({ ...maxFrames, timeMode: 'framewise', frame, value: this.#maxFrames.toArray() });
     ctx.addResult({ ...rmsFrames, timeMode: 'framewise', frame, value: this.#rmsFrames.toArray() });
   }
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

@@ -13,17 +13,7 @@ import {
   type StreamFormat,
   stftSpec,
 } from '@timeside/core';
-import {
-  centroid,
-  decrease,
-  flatness,
-  flux,
-  kurtosis,
-  rolloff,
-  skewness,
-  slope,
-  spread,
-} from './dsp/spectral.js';
+import { describeSpectrum } from './dsp/spectral.js';
 import { HANN_STFT_PARAMS } from './spectral_params.js';
 
 const ID = 'spectral_descriptors';
@@ -41,7 +31,7 @@ const PARAMS = {
 
 export type SpectralDescriptorsParams = ParamsOf<typeof PARAMS>;
 
-/** The descriptors, in the order of their series. */
+/** The descriptors, in the order of their series (and of `describeSpectrum`'s output). */
 const DESCRIPTORS: readonly ResultSpec[] = [
   {
     id: 'spectral_centroid',
@@ -94,16 +84,6 @@ const DESCRIPTORS: readonly ResultSpec[] = [
   },
 ];
 
-const CENTROID = 0;
-const SPREAD = 1;
-const SKEWNESS = 2;
-const KURTOSIS = 3;
-const SLOPE = 4;
-const DECREASE = 5;
-const ROLLOFF = 6;
-const FLATNESS = 7;
-const FLUX = 8;
-
 /**
  * `spectral_descriptors`: nine framewise descriptors of the spectral shape after Peeters (CUIDADO,
  * 2004), computed on core's shared STFT (Hann window): the kernels live in `dsp/spectral.ts`.
@@ -135,6 +115,7 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
 
   readonly #series = DESCRIPTORS.map(() => new Float32Series(4096));
   #previous = new Float32Array(0);
+  readonly #values = new Float64Array(DESCRIPTORS.length);
   #frames = 0;
   #sampleRate = 44100;
 
@@ -149,19 +130,11 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
     const fraction = this.params.rolloff;
     const series = this.#series;
     const previous = this.#previous;
+    const values = this.#values;
     for (let f = 0; f < batch.count; f++) {
       const mag = batch.magnitude[f];
-      const mu = centroid(mag, binHz);
-      const sigma = spread(mag, binHz, mu);
-      series[CENTROID].push(mu);
-      series[SPREAD].push(sigma);
-      series[SKEWNESS].push(skewness(mag, binHz, mu, sigma));
-      series[KURTOSIS].push(kurtosis(mag, binHz, mu, sigma));
-      series[SLOPE].push(slope(mag, binHz));
-      series[DECREASE].push(decrease(mag));
-      series[ROLLOFF].push(rolloff(mag, binHz, fraction));
-      series[FLATNESS].push(flatness(mag));
-      series[FLUX].push(this.#frames === 0 ? 0 : flux(previous, mag));
+      describeSpectrum(mag, binHz, fraction, this.#frames === 0 ? null : previous, values);
+      for (let d = 0; d < values.length; d++) series[d].push(values[d]);
       previous.set(mag);
       this.#frames++;
     }

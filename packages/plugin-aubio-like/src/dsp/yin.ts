@@ -32,11 +32,13 @@ export class Yin {
   /** Integration window W = frameSize / 2, also the longest lag. */
   readonly integrationWindow: number;
   readonly #fft: RealFft;
+  // Single precision, as core's FFT computes (pffft): its input is rounded to float32 and its
+  // output is float32, so these buffers change no result and spare a conversion per copy.
   /** The first W samples of the frame, zeros after. */
-  readonly #head: Float64Array;
-  readonly #headSpectrum: Float64Array;
-  readonly #frameSpectrum: Float64Array;
-  readonly #hartley: Float64Array;
+  readonly #head: Float32Array;
+  readonly #headSpectrum: Float32Array;
+  readonly #frameSpectrum: Float32Array;
+  readonly #hartley: Float32Array;
   /** d, then d′, for lags 0..W. */
   readonly #diff: Float64Array;
 
@@ -47,10 +49,10 @@ export class Yin {
     this.frameSize = frameSize;
     this.integrationWindow = frameSize / 2;
     this.#fft = new RealFft(frameSize);
-    this.#head = new Float64Array(frameSize);
-    this.#headSpectrum = new Float64Array(frameSize + 2);
-    this.#frameSpectrum = new Float64Array(frameSize + 2);
-    this.#hartley = new Float64Array(frameSize);
+    this.#head = new Float32Array(frameSize);
+    this.#headSpectrum = new Float32Array(frameSize + 2);
+    this.#frameSpectrum = new Float32Array(frameSize + 2);
+    this.#hartley = new Float32Array(frameSize);
     this.#diff = new Float64Array(this.integrationWindow + 1);
   }
 
