@@ -6,16 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrayDecoder, pipe, type ResultContainer } from '@timeside/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type KWeighting, kWeightedSquares, kWeightingCoefficients } from './dsp/ebur128.js';
 import {
-  designInterpolator,
-  integratedLoudness,
-  type KWeighting,
-  kWeightedSquares,
-  kWeightingCoefficients,
-  type PolyphaseInterpolator,
+  BS1770_INTERPOLATOR_PHASES,
+  type TruePeakInterpolator,
+  truePeakInterpolator,
   truePeakState,
   truePeakUpdate,
-} from './dsp/ebur128.js';
+} from './dsp/true_peak.js';
 import { LoudnessEbur128 } from './loudness_ebur128.js';
 
 const SAMPLE_RATE = 48000;
@@ -245,8 +243,10 @@ describe('EBU Tech 3341 conformance (stereo 1 kHz sines at 48 kHz)', () => {
   });
 });
 
-describe('EBU Tech 3341 true peak (cases 15–19)', () => {
-  // Tech 3341 Table 2: sines at fs/f at 48 kHz with a phase offset, expected +0.2/−0.4 dB.
+describe('EBU Tech 3341 true peak (cases 15–19, the signals as the standard defines them)', () => {
+  // Tech 3341 Table 1, cases 15–19: 48 kHz stereo, 3 s of a steady sine at fs/divisor, sample 0
+  // at the stated phase, starting and stopping abruptly (no fade); expected +0.2 / −0.4 dB.
+  // The true peak of a steady sine is its amplitude: 0.5 is −6.02 dBTP, 1.41 is +2.98 dBTP.
   const cases = [
     { name: 'case 15: fs/4, 0°, 0.5', divisor: 4, phaseDeg: 0, amplitude: 0.5, expected: -6.0 },
     { name: 'case 16: fs/4, 45°, 0.5', divisor: 4, phaseDeg: 45, amplitude: 0.5, expected: -6.0 },
@@ -256,17 +256,7 @@ describe('EBU Tech 3341 true peak (cases 15–19)', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const length = SAMPLE_RATE * 2;
-      const channel = new Float32Array(length);
-      const phase = (c.phaseDeg * Math.PI) / 180;
-      // 20 ms raised-cosine fades: an abrupt start on a non-zero sample is a step, whose
-      // band-limited reconstruction overshoots (Gibbs) — a true peak, but not the steady sine's.
-      const fade = Math.round(0.02 * SAMPLE_RATE);
-      for (let i = 0; i < length; i++) {
-        const edge = Math.min(i, length - 1 - i);
-        const gain = edge < fade ? 0.5 - 0.5 * Math.cos((Math.PI * edge) / fade) : 1;
-        channel[i] = gain * c.amplitude * Math.sin((2 * Math.PI * i) / c.divisor + phase);
-      }
+      const channel = steadySine(3 * SAMPLE_RATE, c.divisor, c.phaseDeg, c.amplitude);
       const results = await measure([channel, channel.slice()]);
       const truePeak = scalar(results, 'true_peak');
       let samplePeak = 0;
@@ -278,6 +268,111 @@ describe('EBU Tech 3341 true peak (cases 15–19)', () => {
       expect(truePeak).toBeLessThanOrEqual(c.expected + 0.2);
     });
   }
+
+  it('reads the same cases cut at any sample (an excerpt starts and ends anywhere in the waveform)', async () => {
+    for (const c of cases) {
+      for (let cut = 1; cut < c.divisor; cut++) {
+        const channel = steadySine(SAMPLE_RATE / 2 + cut, c.divisor, c.phaseDeg, c.amplitude).subarray(cut);
+        const truePeak = scalar(await measure([channel]), 'true_peak');
+        expect(truePeak, `${c.name} from sample ${cut}`).toBeGreaterThanOrEqual(c.expected - 0.4);
+        expect(truePeak, `${c.name} from sample ${cut}`).toBeLessThanOrEqual(c.expected + 0.2);
+      }
+    }
+  });
+});
+
+/** `length` samples of a sine at fs/`divisor` whose sample 0 is at `phaseDeg` (float32). */
+function steadySine(length: number, divisor: number, phaseDeg: number, amplitude: number): Float32Array {
+  const phase = (phaseDeg * Math.PI) / 180;
+  return Float32Array.from({ length }, (_, i) => amplitude * Math.sin((2 * Math.PI * i) / divisor + phase));
+}
+
+describe('true peak of BS.1770-4 Annex 2', () => {
+  // ITU-R BS.1770-4 Annex 2, the interpolating filter's table (order 48, four phases of twelve),
+  // typed here from the recommendation: phase k, coefficient j weighs x[m − j] in y[4m + k].
+  const annex2 = [
+    [
+      0.001708984375, 0.010986328125, -0.0196533203125, 0.033203125, -0.0594482421875, 0.1373291015625,
+      0.97216796875, -0.102294921875, 0.047607421875, -0.026611328125, 0.014892578125, -0.00830078125,
+    ],
+    [
+      -0.0291748046875, 0.029296875, -0.0517578125, 0.089111328125, -0.16650390625, 0.465087890625,
+      0.77978515625, -0.2003173828125, 0.1015625, -0.0582275390625, 0.0330810546875, -0.0189208984375,
+    ],
+    [
+      -0.0189208984375, 0.0330810546875, -0.0582275390625, 0.1015625, -0.2003173828125, 0.77978515625,
+      0.465087890625, -0.16650390625, 0.089111328125, -0.0517578125, 0.029296875, -0.0291748046875,
+    ],
+    [
+      -0.00830078125, 0.014892578125, -0.026611328125, 0.047607421875, -0.102294921875, 0.97216796875,
+      0.1373291015625, -0.0594482421875, 0.033203125, -0.0196533203125, 0.010986328125, 0.001708984375,
+    ],
+  ];
+
+  it('uses the recommendation’s coefficients: 4 phases at 48 kHz, phases 0 and 2 at 96 kHz, none at 192 kHz', () => {
+    expect(BS1770_INTERPOLATOR_PHASES.map((phase) => [...phase])).toEqual(annex2);
+    // The 48-tap prototype h[4j + k] is symmetric (linear phase); a swapped column would break it.
+    const prototype = Array.from({ length: 48 }, (_, i) => annex2[i % 4][Math.floor(i / 4)]);
+    expect(prototype).toEqual([...prototype].reverse());
+    const oldestFirst = (k: number) => Float64Array.from(annex2[k]).reverse();
+    expect(truePeakInterpolator(44100).phases).toEqual([0, 1, 2, 3].map(oldestFirst));
+    expect(truePeakInterpolator(48000).phases).toEqual([0, 1, 2, 3].map(oldestFirst));
+    expect(truePeakInterpolator(96000).phases).toEqual([0, 2].map(oldestFirst));
+    expect(truePeakInterpolator(176400).phases).toEqual([0, 2].map(oldestFirst));
+    expect(truePeakInterpolator(192000).phases).toEqual([]);
+  });
+
+  it('reads a steady sine’s amplitude from 250 Hz to 20 kHz at any phase, at 44.1, 48, 96 and 192 kHz', () => {
+    // The true peak of a steady sine is its amplitude. −0.4 dB is Tech 3341's lower bound; the
+    // Annex 2 filter's pass-band ripple reads up to +0.22 dB for some phases (at fs/4: 12 kHz).
+    const ranges: string[] = [];
+    for (const rate of [44100, 48000, 96000, 192000]) {
+      const interpolator = truePeakInterpolator(rate);
+      let low = Number.POSITIVE_INFINITY;
+      let high = Number.NEGATIVE_INFINITY;
+      for (let freqHz = 250; freqHz <= 20000; freqHz += 250) {
+        for (let phaseDeg = 0; phaseDeg < 360; phaseDeg += 15) {
+          const signal = Float32Array.from(
+            { length: 960 },
+            (_, i) => 0.5 * Math.sin((2 * Math.PI * freqHz * i) / rate + (phaseDeg * Math.PI) / 180),
+          );
+          const errorDb = 20 * Math.log10(streamedTruePeak(interpolator, signal, 960) / Math.fround(0.5));
+          low = Math.min(low, errorDb);
+          high = Math.max(high, errorDb);
+        }
+      }
+      ranges.push(`${rate} Hz: [${low.toFixed(3)}, ${high.toFixed(3)}] dB`);
+      expect(low, `${rate} Hz`).toBeGreaterThanOrEqual(-0.4);
+      expect(high, `${rate} Hz`).toBeLessThanOrEqual(0.25);
+    }
+    readings.push(`steady sines 250 Hz–20 kHz, true peak − amplitude: ${ranges.join('; ')}`);
+  });
+
+  it('finds the peak between two equal samples within −0.4 dB of the band-limited waveform’s', () => {
+    // Two samples of 0.5 amid silence: the band-limited waveform through them, Σ x[n]·sinc(t − n),
+    // peaks half-way, at 2 × 0.5 × sinc(0.5) = 2/π ≈ 0.637; the samples alone read 0.5.
+    const signal = new Float32Array(200);
+    signal[100] = 0.5;
+    signal[101] = 0.5;
+    const peak = streamedTruePeak(truePeakInterpolator(48000), signal, 200);
+    const bandLimited = 2 / Math.PI;
+    readings.push(
+      `two samples of 0.5: true peak ${peak.toFixed(4)} (band-limited ${bandLimited.toFixed(4)})`,
+    );
+    expect(20 * Math.log10(peak / bandLimited)).toBeGreaterThanOrEqual(-0.4);
+    expect(20 * Math.log10(peak / bandLimited)).toBeLessThanOrEqual(0.2);
+  });
+
+  it('counts a click on the first or last sample at its own value', () => {
+    for (const at of [0, 1, 10, 1989, 1999]) {
+      const signal = noise(2000, 0.01, 41 + at);
+      signal[at] = -0.7;
+      expect(
+        streamedTruePeak(truePeakInterpolator(48000), signal, 2000),
+        `click at ${at}`,
+      ).toBeGreaterThanOrEqual(Math.fround(0.7));
+    }
+  });
 });
 
 describe('EBU Tech 3342 loudness range (20 s stereo 1 kHz segments)', () => {
@@ -424,35 +519,49 @@ function noise(length: number, amplitude: number, seed: number): Float32Array {
   return out;
 }
 
-describe('true-peak kernel against the straightforward computation', () => {
+/** The kernel as the processor drives it: `blockSize` samples per call. */
+function streamedTruePeak(
+  interpolator: TruePeakInterpolator,
+  signal: Float32Array,
+  blockSize: number,
+): number {
+  const state = truePeakState(interpolator);
+  for (let start = 0; start < signal.length; start += blockSize) {
+    const block = signal.subarray(start, Math.min(signal.length, start + blockSize));
+    truePeakUpdate(interpolator, state, block, block.length);
+  }
+  return state.peak;
+}
+
+describe('true-peak kernel: streamed in blocks, with chunks skipped, equals the plain computation', () => {
+  // These compare the fast kernel with a plain loop over the same coefficients: they prove that
+  // streaming and skipping change no bit, not conformance (that is the Tech 3341 cases above).
   /**
    * The true peak computed the plain way, one sample at a time: the last tapsPerPhase inputs in
-   * a ring, all three interpolated phases and the input itself compared with the running
-   * extremes at every sample, then `delay` zeros to flush (the meter before chunks were skipped).
+   * a ring; every sample, and once the ring holds only the signal every phase's dot product
+   * (oldest input first), compared with the running extremes (the meter before chunks were
+   * skipped). NaN values compare false and are passed over.
    */
-  function referenceTruePeak(interpolator: PolyphaseInterpolator, signal: Float32Array): number {
+  function referenceTruePeak(interpolator: TruePeakInterpolator, signal: Float32Array): number {
     const taps = interpolator.tapsPerPhase;
-    const { phase1, phase2, phase3 } = interpolator;
     const history = new Float64Array(2 * taps);
     let position = 0;
     let max = 0;
     let min = -0;
-    const flush = Math.ceil(interpolator.delay);
-    for (let i = 0; i < signal.length + flush; i++) {
-      const x = i < signal.length ? signal[i] : 0;
+    for (let i = 0; i < signal.length; i++) {
+      const x = signal[i];
       history[position] = x;
       history[position + taps] = x;
       position = position + 1 === taps ? 0 : position + 1;
-      let y1 = 0;
-      let y2 = 0;
-      let y3 = 0;
-      for (let t = 0; t < taps; t++) {
-        const v = history[position + t];
-        y1 += phase1[t] * v;
-        y2 += phase2[t] * v;
-        y3 += phase3[t] * v;
+      const values = [x];
+      if (i >= taps - 1) {
+        for (const phase of interpolator.phases) {
+          let y = 0;
+          for (let t = 0; t < taps; t++) y += phase[t] * history[position + t];
+          values.push(y);
+        }
       }
-      for (const y of [x, y1, y2, y3]) {
+      for (const y of values) {
         if (y > max) max = y;
         else if (y < min) min = y;
       }
@@ -460,36 +569,15 @@ describe('true-peak kernel against the straightforward computation', () => {
     return Math.max(max, -min);
   }
 
-  /** The kernel as the processor drives it: `blockSize` samples per call, then the flush. */
-  function streamedTruePeak(
-    interpolator: PolyphaseInterpolator,
-    signal: Float32Array,
-    blockSize: number,
-  ): number {
-    const state = truePeakState(interpolator);
-    for (let start = 0; start < signal.length; start += blockSize) {
-      const block = signal.subarray(start, Math.min(signal.length, start + blockSize));
-      truePeakUpdate(interpolator, state, block, block.length);
-    }
-    const flush = new Float32Array(Math.ceil(interpolator.delay));
-    truePeakUpdate(interpolator, state, flush, flush.length);
-    return state.peak;
-  }
-
   const length = SAMPLE_RATE; // 1 s each
-  const sine = (divisor: number, phaseDeg: number, amplitude: number) =>
-    Float32Array.from(
-      { length },
-      (_, i) => amplitude * Math.sin((2 * Math.PI * i) / divisor + (phaseDeg * Math.PI) / 180),
-    );
   const clicks = new Float32Array(length);
   for (let i = 0; i < 40; i++) clicks[997 + i * 1187] = (i % 2 ? -1 : 1) * (0.1 + 0.02 * i);
   // Noise whose level rises 60 dB over the second: every block holds a new peak.
   const crescendo = noise(length, 0.9, 7).map((v, i) => v * 10 ** ((3 * (i - length)) / length));
   const lateClick = noise(length, 0.01, 11);
-  lateClick[length - 1] = -0.7; // only the flush interpolates around the last sample
+  lateClick[length - 1] = -0.7; // only the sample itself counts: no window is centred on it
   const earlyClick = noise(length, 0.01, 13);
-  earlyClick[0] = 0.6; // the first windows straddle the zero history
+  earlyClick[0] = 0.6; // the first windows would straddle the start
   const limited = noise(length, 1, 17).map((v) => 0.9 * Math.tanh(6 * v)); // flat envelope, loud
   // NaN poisons the windows that hold it; the loudest spot, between two, must still be found.
   const withNaN = noise(length, 0.3, 19);
@@ -498,11 +586,11 @@ describe('true-peak kernel against the straightforward computation', () => {
   withNaN[30021] = 0.8;
   withNaN[30040] = Number.NaN;
   const signals: [string, Float32Array][] = [
-    ['Tech 3341 case 15: fs/4, 0°, 0.5', sine(4, 0, 0.5)],
-    ['Tech 3341 case 16: fs/4, 45°, 0.5', sine(4, 45, 0.5)],
-    ['Tech 3341 case 17: fs/6, 60°, 0.5', sine(6, 60, 0.5)],
-    ['Tech 3341 case 18: fs/8, 67.5°, 0.5', sine(8, 67.5, 0.5)],
-    ['Tech 3341 case 19: fs/4, 45°, 1.41', sine(4, 45, 1.41)],
+    ['a sine at fs/4, 0°, 0.5', steadySine(length, 4, 0, 0.5)],
+    ['a sine at fs/4, 45°, 0.5', steadySine(length, 4, 45, 0.5)],
+    ['a sine at fs/6, 60°, 0.5', steadySine(length, 6, 60, 0.5)],
+    ['a sine at fs/8, 67.5°, 0.5', steadySine(length, 8, 67.5, 0.5)],
+    ['a sine at fs/4, 45°, 1.41', steadySine(length, 4, 45, 1.41)],
     ['white noise at −20 dBFS', noise(length, 0.1, 3)],
     ['clicks on silence', clicks],
     ['a crescendo (the peak comes last)', crescendo],
@@ -511,23 +599,24 @@ describe('true-peak kernel against the straightforward computation', () => {
     ['limited noise (loud, flat envelope)', limited],
     ['noise with NaN samples around its loudest spot', withNaN],
     ['digital silence', new Float32Array(length)],
+    ['five samples (shorter than a window)', Float32Array.of(0.1, -0.5, 0.4, 0.4, -0.2)],
   ];
-  const interpolator = designInterpolator();
+  const interpolator = truePeakInterpolator(SAMPLE_RATE);
 
   for (const [name, signal] of signals) {
     it(`is bit-identical on ${name}, whatever the block size`, () => {
       const expected = referenceTruePeak(interpolator, signal);
       expect(Number.isFinite(expected)).toBe(true);
-      for (const blockSize of [65536, 4800, 1001, 33, 16, 15, 7, 1]) {
+      for (const blockSize of [65536, 4800, 1001, 33, 16, 12, 11, 7, 1]) {
         expect(streamedTruePeak(interpolator, signal, blockSize), `block size ${blockSize}`).toBe(expected);
       }
     });
   }
 
   it('finds an inter-sample peak wherever it falls relative to the blocks and chunks', () => {
-    // Two equal samples: the oversampled peak between them is ≈ 1.26× the samples (phase 2's
-    // central taps), so it can only be found by interpolating around them. An earlier, larger
-    // single sample (whose oversampled peak is itself) is where a meter that skips starts.
+    // Two equal samples: the oversampled peak between them is ≈ 1.245× the samples (the two
+    // central taps of phases 1 and 2), so it can only be found by interpolating around them. An
+    // earlier, larger single sample is where a meter that skips starts.
     for (let offset = 0; offset < 80; offset++) {
       const signal = noise(2048, 0.01, 29 + offset);
       signal[512] = 0.55;
@@ -543,13 +632,13 @@ describe('true-peak kernel against the straightforward computation', () => {
     }
   });
 
-  it('is bit-identical with other tap counts (the loop that is not unrolled)', () => {
-    for (const taps of [8, 24, 48]) {
-      const other = designInterpolator(taps);
-      for (const [name, signal] of [signals[1], signals[5], signals[7], signals[10]]) {
+  it('is bit-identical at 2× (96 kHz, the loop that is not unrolled) and 1× (192 kHz)', () => {
+    for (const rate of [96000, 192000]) {
+      const other = truePeakInterpolator(rate);
+      for (const [name, signal] of [signals[1], signals[5], signals[7], signals[10], signals[11]]) {
         const expected = referenceTruePeak(other, signal);
         for (const blockSize of [65536, 1001, 5]) {
-          expect(streamedTruePeak(other, signal, blockSize), `${taps} taps, ${name}, ${blockSize}`).toBe(
+          expect(streamedTruePeak(other, signal, blockSize), `${rate} Hz, ${name}, ${blockSize}`).toBe(
             expected,
           );
         }
@@ -559,20 +648,20 @@ describe('true-peak kernel against the straightforward computation', () => {
 
   it('bounds every output by boundGain × the largest input of its window, tightly', () => {
     // The skip test's premise: a phase's output is at most Σ|taps| × the largest input of its
-    // window, reached when the window's signs match the taps'. Phase 2 (half a sample) has the
-    // largest Σ|taps|; a window of ±0.25 matching it must read that bound.
-    for (const taps of [8, 16, 24]) {
-      const other = designInterpolator(taps);
-      const sums = [other.phase1, other.phase2, other.phase3].map((phase) =>
-        phase.reduce((sum, tap) => sum + Math.abs(tap), 0),
-      );
+    // window, reached when the window's signs match the taps'. A window of ±0.25 matching the
+    // phase with the largest Σ|taps| must read that bound.
+    for (const rate of [48000, 96000]) {
+      const other = truePeakInterpolator(rate);
+      const sums = other.phases.map((phase) => phase.reduce((sum, tap) => sum + Math.abs(tap), 0));
       for (const sum of sums) expect(sum).toBeLessThanOrEqual(other.boundGain);
-      expect(other.boundGain / Math.max(...sums)).toBeLessThan(1 + 1e-6);
+      const widest = sums.indexOf(Math.max(...sums));
+      expect(other.boundGain / sums[widest]).toBeLessThan(1 + 1e-6);
+      const taps = other.tapsPerPhase;
       const signal = new Float32Array(4 * taps);
-      for (let t = 0; t < taps; t++) signal[taps + t] = other.phase2[t] < 0 ? -0.25 : 0.25;
+      for (let t = 0; t < taps; t++) signal[taps + t] = other.phases[widest][t] < 0 ? -0.25 : 0.25;
       const peak = streamedTruePeak(other, signal, 1001);
       expect(peak).toBeLessThanOrEqual(0.25 * other.boundGain);
-      expect(peak).toBeGreaterThan(0.25 * sums[1] * (1 - 1e-12));
+      expect(peak).toBeGreaterThan(0.25 * sums[widest] * (1 - 1e-12));
       expect(peak).toBe(referenceTruePeak(other, signal));
     }
   });
@@ -639,16 +728,35 @@ describe('K-weighting kernel against a direct-form-I biquad pair', () => {
   });
 });
 
-describe('block energies', () => {
-  it('match the plain BS.1770 sums bit for bit, whatever the block size', async () => {
-    // Stereo programme of 3.35 s: noise plus a tone, the right channel quieter.
-    const length = Math.round(3.35 * SAMPLE_RATE);
-    const left = noise(length, 0.2, 31).map(
-      (v, i) => v + 0.1 * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE),
+describe('block energies, gating and windows against a plain BS.1770 / Tech 3342 computation', () => {
+  it('match the direct sums, gates and 3 s windows, whatever the block size', async () => {
+    // A 10 s stereo programme in four parts, so that both gates exclude blocks: loud (noise and a
+    // tone), nearly silent (≈ −90 dBFS, under the −70 LUFS absolute gate), quiet (≈ 22 dB down,
+    // under the −10 LU relative gate) and moderate (≈ 9 dB down, kept).
+    const parts = [
+      { seconds: 2.5, noise: 0.2, tone: 0.1 },
+      { seconds: 2, noise: 0.00005, tone: 0 },
+      { seconds: 2.5, noise: 0.015, tone: 0 },
+      { seconds: 3, noise: 0.08, tone: 0 },
+    ];
+    const length = parts.reduce((n, p) => n + p.seconds * SAMPLE_RATE, 0);
+    const gain = new Float32Array(length);
+    const tone = new Float32Array(length);
+    let at = 0;
+    for (const part of parts) {
+      const end = at + part.seconds * SAMPLE_RATE;
+      gain.fill(part.noise, at, end);
+      tone.fill(part.tone, at, end);
+      at = end;
+    }
+    const left = noise(length, 1, 31).map(
+      (v, i) => gain[i] * v + tone[i] * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE),
     );
-    const right = noise(length, 0.05, 37);
+    const right = noise(length, 1, 37).map((v, i) => 0.5 * gain[i] * v);
+
     // Plain computation: each channel K-weighted in one pass (direct form I), squares summed over
-    // channels per sample, then over each 100 ms sub-block; a momentary block is the mean of four.
+    // channels per sample, then over each 100 ms sub-block; a 400 ms block is the mean of four
+    // sub-blocks, a 3 s block the mean of thirty (BS.1770-4 §2, Tech 3341 §2.3).
     const filter = kWeightingCoefficients(SAMPLE_RATE);
     const squares = [left, right].map((channel) => referenceSquares(filter, channel, 1));
     const step = SAMPLE_RATE / 10;
@@ -658,26 +766,64 @@ describe('block energies', () => {
       for (let i = start; i < start + step; i++) sum += 0 + squares[0][i] + squares[1][i];
       subBlocks.push(sum);
     }
-    const energies = new Float64Array(subBlocks.length - 3);
-    for (let j = 0; j < energies.length; j++) {
-      let total = 0;
-      for (let k = j; k < j + 4; k++) total += subBlocks[k];
-      energies[j] = total / (4 * step);
-    }
-    const expected = energies.map((z) => -0.691 + 10 * Math.log10(z));
-    // The float64 energies feed the integrated loudness, which shows any change in their bits.
-    const expectedIntegrated = integratedLoudness(energies);
-    let shortTerm: Float32Array | undefined;
+    const windowed = (size: number) =>
+      Array.from({ length: subBlocks.length - size + 1 }, (_, j) => {
+        let total = 0;
+        for (let k = j; k < j + size; k++) total += subBlocks[k];
+        return total / (size * step);
+      });
+    const lufs = (energy: number) => -0.691 + 10 * Math.log10(energy);
+    const meanEnergy = (energies: number[]) => energies.reduce((a, b) => a + b, 0) / energies.length;
+    const momentaryEnergies = windowed(4);
+    const shortTermEnergies = windowed(30);
+
+    // Integrated loudness, BS.1770-4 eq. (4)–(7), written with loudness values: blocks above
+    // −70 LUFS, then above (their power mean's loudness − 10 LU); the survivors' power mean.
+    const aboveAbsolute = momentaryEnergies.filter((z) => lufs(z) > -70);
+    const relativeGate = lufs(meanEnergy(aboveAbsolute)) - 10;
+    const gated = aboveAbsolute.filter((z) => lufs(z) > relativeGate);
+    const expectedIntegrated = lufs(meanEnergy(gated));
+    // Each gate must matter here, or a meter that skips one would pass.
+    const ungated = lufs(meanEnergy(momentaryEnergies));
+    const absoluteOnly = lufs(meanEnergy(aboveAbsolute));
+    expect(aboveAbsolute.length).toBeLessThan(momentaryEnergies.length);
+    expect(gated.length).toBeLessThan(aboveAbsolute.length);
+    expect(Math.abs(absoluteOnly - ungated)).toBeGreaterThan(0.5);
+    expect(Math.abs(expectedIntegrated - absoluteOnly)).toBeGreaterThan(0.5);
+
+    // Loudness range, Tech 3342 §3.1: short-term blocks above −70 LUFS, then above their power
+    // mean's loudness − 20 LU; 95th minus 10th percentile of the survivors' loudness (nearest
+    // rank, index round((n − 1)·p) of the sorted values).
+    const shortAbove = shortTermEnergies.filter((z) => lufs(z) > -70);
+    const rangeGate = lufs(meanEnergy(shortAbove)) - 20;
+    const survivors = shortAbove
+      .filter((z) => lufs(z) > rangeGate)
+      .map(lufs)
+      .sort((a, b) => a - b);
+    const percentile = (p: number) => survivors[Math.round((survivors.length - 1) * p)];
+    const expectedLra = percentile(0.95) - percentile(0.1);
+    readings.push(
+      `gated programme: I ${expectedIntegrated.toFixed(3)} LUFS (absolute gate only ${absoluteOnly.toFixed(3)}, ` +
+        `ungated ${ungated.toFixed(3)}); LRA ${expectedLra.toFixed(3)} LU`,
+    );
+
     for (const blockSize of [65536, 4801, 4800, 4799, 1001, 7]) {
       const results = await pipe(
         arrayDecoder([left, right], SAMPLE_RATE, { blockSize }),
         new LoudnessEbur128(),
       ).run();
-      expect(series(results, 'momentary'), `block size ${blockSize}`).toEqual(Float32Array.from(expected));
-      expect(scalar(results, 'integrated'), `block size ${blockSize}`).toBe(expectedIntegrated);
-      shortTerm ??= series(results, 'short_term');
-      expect(series(results, 'short_term'), `block size ${blockSize}`).toEqual(shortTerm);
+      const label = `block size ${blockSize}`;
+      expect(series(results, 'momentary'), label).toEqual(Float32Array.from(momentaryEnergies, lufs));
+      expect(scalar(results, 'integrated'), label).toBeCloseTo(expectedIntegrated, 9);
+      expect(scalar(results, 'lra'), label).toBeCloseTo(expectedLra, 9);
+      const shortTerm = series(results, 'short_term');
+      expect(shortTerm.length, label).toBe(shortTermEnergies.length);
+      let worst = 0;
+      for (let j = 0; j < shortTerm.length; j++) {
+        worst = Math.max(worst, Math.abs(shortTerm[j] - lufs(shortTermEnergies[j])));
+      }
+      // Float32 values of about −20: one unit in the last place is ≈ 2·10⁻⁶.
+      expect(worst, label).toBeLessThan(1e-5);
     }
-    expect(shortTerm?.length).toBe(subBlocks.length - 29);
   });
 });

@@ -12,7 +12,6 @@ import {
 } from '@timeside/core';
 import {
   defaultChannelWeights,
-  designInterpolator,
   integratedLoudness,
   K_WEIGHTING_STATE_LENGTH,
   type KWeighting,
@@ -20,11 +19,14 @@ import {
   kWeightingCoefficients,
   loudnessOf,
   loudnessRange,
-  type PolyphaseInterpolator,
+} from './dsp/ebur128.js';
+import {
+  type TruePeakInterpolator,
   type TruePeakState,
+  truePeakInterpolator,
   truePeakState,
   truePeakUpdate,
-} from './dsp/ebur128.js';
+} from './dsp/true_peak.js';
 
 const ID = 'loudness_ebur128';
 
@@ -62,7 +64,9 @@ const RESULTS = [
     id: `${ID}.true_peak`,
     name: 'True peak',
     unit: 'dBTP',
-    description: 'Largest absolute value of the 4× oversampled signal over all channels, BS.1770-4 Annex 2',
+    description:
+      'Largest absolute value over all channels of the samples and of the signal oversampled by ' +
+      'BS.1770-4 Annex 2’s 48-tap interpolating filter (4× below 96 kHz, 2× below 192 kHz, none above)',
   },
   {
     id: `${ID}.momentary`,
@@ -90,17 +94,21 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
     id: ID,
     kind: 'analyzer',
     name: 'Loudness (EBU R128)',
-    version: '1.0.1',
+    version: '1.1.0',
     description:
       'Programme loudness after ITU-R BS.1770-4 / EBU R128 on all channels (not the mono downmix): ' +
       'K-weighting (high shelf + high-pass, re-derived for any sample rate from the analog prototype), ' +
       'channel weights (L R C 1.0, Ls Rs 1.41, LFE excluded), 400 ms blocks every 100 ms gated at ' +
       '−70 LUFS and −10 LU → integrated loudness (LUFS); loudness range after EBU Tech 3342 (3 s ' +
-      'blocks every 100 ms, −20 LU relative gate, 95th − 10th percentile, LU); true peak by 4× ' +
-      'polyphase oversampling (Kaiser-windowed sinc, dBTP); momentary (400 ms) and short-term (3 s) ' +
+      'blocks every 100 ms, −20 LU relative gate, 95th − 10th percentile, LU); true peak (dBTP) with ' +
+      'the interpolating filter of BS.1770-4 Annex 2 (its 48-tap, 4-phase FIR; 4× below 96 kHz, ' +
+      'phases 0 and 2 for 2× below 192 kHz, the samples alone above), over the samples and the ' +
+      'windows that lie wholly within the signal (no silence assumed before or after it, whose step ' +
+      'would read as an overshoot); momentary (400 ms) and short-term (3 s) ' +
       'loudness every 100 ms (LUFS; −Infinity for digital silence). Blocks are counted from the ' +
       'start and only complete blocks are reported; integrated is −Infinity when no block passes the ' +
-      'gates. Its test checks the EBU Tech 3341 cases 1–6, 9, 12 and 15–19 and Tech 3342 cases 1–4, ' +
+      'gates. Its test checks the EBU Tech 3341 cases 1–6, 9, 12 and 15–19 (steady sines that start ' +
+      'and stop abruptly) and Tech 3342 cases 1–4, ' +
       'and agrees with ffmpeg’s ebur128 filter within 0.1 LU on a varying stereo programme.',
     params: PARAMS,
     results: RESULTS,
@@ -121,9 +129,8 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
   #segmentCount = 0;
   readonly #momentary = new Float64Series(1024);
   readonly #shortTerm = new Float64Series(1024);
-  #interpolator!: PolyphaseInterpolator;
+  #interpolator!: TruePeakInterpolator;
   #peakStates: TruePeakState[] = [];
-  #flush = new Float32Array(0);
 
   constructor(given: Partial<LoudnessEbur128Params> | Record<string, unknown> = {}) {
     super(given);
@@ -149,10 +156,9 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
       channelWeights.length > 0 ? Float64Array.from(channelWeights) : defaultChannelWeights(channels);
     this.#filter = kWeightingCoefficients(format.sampleRate);
     this.#filterStates = Array.from({ length: channels }, () => new Float64Array(K_WEIGHTING_STATE_LENGTH));
-    const interpolator = designInterpolator();
+    const interpolator = truePeakInterpolator(format.sampleRate);
     this.#interpolator = interpolator;
     this.#peakStates = Array.from({ length: channels }, () => truePeakState(interpolator));
-    this.#flush = new Float32Array(Math.ceil(interpolator.delay));
   }
 
   override process(block: AudioBlock): void {
@@ -183,10 +189,6 @@ export class LoudnessEbur128 extends Processor<LoudnessEbur128Params> {
     }
     this.#segmentSum = sum;
     this.#segmentFill = fill;
-    if (block.eod) {
-      for (const state of this.#peakStates)
-        truePeakUpdate(this.#interpolator, state, this.#flush, this.#flush.length);
-    }
   }
 
   /** A 100 ms sub-block is complete: derive the momentary and short-term blocks that end with it. */
