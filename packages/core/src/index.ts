@@ -30,5 +30,13 @@ export * from './registry/registry.js';
 export * from './registry/scaffold.js';
 export * from './results/container.js';
 export * from './results/result.js';
+export {
+  formatFromPath,
+  RESULT_FORMATS,
+  type ResultFormat,
+  type ResultFormatInfo,
+  readResults,
+  writeResults,
+} from './results/serialize/index.js';
 
 import './registry/builtins.js';

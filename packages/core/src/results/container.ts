@@ -1,56 +1,7 @@
-import { resultError } from '../errors/index.js';
+import { isTimesideError, resultError } from '../errors/index.js';
 import type { AnalyzerResult } from './result.js';
-
-const TYPED = {
-  Float32Array,
-  Float64Array,
-  Int32Array,
-  Int16Array,
-  Uint8Array,
-} as const;
-type TypedName = keyof typeof TYPED;
-
-function encodeNumber(n: number): number | string {
-  return Number.isFinite(n) ? n : String(n);
-}
-
-function decodeNumber(n: unknown): number {
-  return typeof n === 'string' ? Number(n) : (n as number);
-}
-
-/** JSON encoding that keeps typed arrays (tagged with their type) and non-finite numbers. */
-function encode(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $number: String(value) };
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    const name = value.constructor.name as TypedName;
-    if (!(name in TYPED)) throw resultError(`cannot serialize a ${name}`);
-    return { $typed: name, data: Array.from(value as Float32Array, encodeNumber) };
-  }
-  if (Array.isArray(value)) return value.map(encode);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encode(v);
-    return out;
-  }
-  return value;
-}
-
-function decode(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decode);
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if (typeof obj.$number === 'string') return Number(obj.$number);
-    if (typeof obj.$typed === 'string' && Array.isArray(obj.data)) {
-      const ctor = TYPED[obj.$typed as TypedName];
-      if (!ctor) throw resultError(`unknown typed array ${obj.$typed}`);
-      return ctor.from((obj.data as unknown[]).map(decodeNumber));
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = decode(v);
-    return out;
-  }
-  return value;
-}
+import { decodeDocument, encodeDocument } from './serialize/document.js';
+import type { ResultFormat } from './serialize/formats.js';
 
 /** The results of a run, by id, in the order they were added. */
 export class ResultContainer implements Iterable<AnalyzerResult> {
@@ -95,7 +46,37 @@ export class ResultContainer implements Iterable<AnalyzerResult> {
 
   /** A JSON-safe object: typed arrays and non-finite numbers are tagged so fromJSON restores them exactly. */
   toJSON(): { format: 'timeside-results'; version: 1; results: unknown[] } {
-    return { format: 'timeside-results', version: 1, results: [...this].map((r) => encode(r)) };
+    return encodeDocument(this);
+  }
+
+  /**
+   * Writes the results to `path` in `format` (default: from the file name: .json, .yaml, .csv,
+   * .h5, .eaf, .jams, .txt for Audacity labels, .sv.csv for Sonic Visualiser) and resolves with
+   * the files written. csv, audacity and sv write one file per result, `<stem>.<result id><ext>`
+   * beside `path`; eaf and audacity take the event and segment results, sv all but global ones.
+   * Written under temporary names and renamed when complete: on failure no file remains.
+   */
+  async toFile(path: string, format?: ResultFormat): Promise<string[]> {
+    const { writeResults } = await import('./serialize/index.js');
+    return writeResults([...this], path, format);
+  }
+
+  /**
+   * Reads a results file written by `toFile` (json, yaml, csv, hdf5, eaf, jams; format from the
+   * name unless given). Throws one TimesideError naming the file when it cannot be read, is not
+   * a results file of that format, or is cut short.
+   */
+  static async fromFile(path: string, format?: ResultFormat): Promise<ResultContainer> {
+    const { readResults } = await import('./serialize/index.js');
+    return new ResultContainer(await readResults(path, format));
+  }
+
+  /** Reads several results files (the per-result CSVs of one run, say) into one container, in order. */
+  static async fromFiles(paths: readonly string[], format?: ResultFormat): Promise<ResultContainer> {
+    const { readResults } = await import('./serialize/index.js');
+    const container = new ResultContainer();
+    for (const path of paths) for (const r of await readResults(path, format)) container.add(r);
+    return container;
   }
 
   /** Restores a container from `toJSON()` output (object or string); throws E_RESULT on anything else. */
@@ -108,15 +89,11 @@ export class ResultContainer implements Iterable<AnalyzerResult> {
         throw resultError(`not a TimeSide results document: not JSON (${(error as Error).message})`);
       }
     }
-    const results = (obj as { results?: unknown })?.results;
-    if (!Array.isArray(results)) throw resultError('not a TimeSide results document: "results" is missing');
-    return new ResultContainer(
-      results.map((r, i) => {
-        if (typeof (r as { id?: unknown } | null)?.id !== 'string') {
-          throw resultError(`not a TimeSide results document: result ${i} is not an object with an "id"`);
-        }
-        return decode(r) as AnalyzerResult;
-      }),
-    );
+    try {
+      return new ResultContainer(decodeDocument(obj));
+    } catch (error) {
+      if (isTimesideError(error)) throw error;
+      throw resultError(`not a TimeSide results document: ${(error as Error).message}`);
+    }
   }
 }
