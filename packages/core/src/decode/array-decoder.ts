@@ -69,7 +69,8 @@ export class ArrayDecoder extends Decoder<ArrayDecoderParams> {
       const length = Math.min(size, total - start);
       let data = this.channels.map((c) => c.subarray(start, start + length));
       if (countNonFinite(data, length) > 0) {
-        const buffers = (copy ??= this.channels.map(() => new Float32Array(size)));
+        if (!copy) copy = this.channels.map(() => new Float32Array(size));
+        const buffers = copy;
         data = data.map((c, i) => {
           const own = buffers[i].subarray(0, length);
           own.set(c);

@@ -40,6 +40,15 @@ export abstract class Decoder<P extends object = object> extends Processor<P> {
     return stream;
   }
 
+  /**
+   * The stream ended after `frames` frames: the audio's `duration` (which every result carries)
+   * becomes the count decoded, in place of an estimate from the container (a cut mp3 still
+   * declares its whole length).
+   */
+  protected ended(frames: number): void {
+    if (this.#audio && this.#audio.sampleRate > 0) this.#audio.duration = frames / this.#audio.sampleRate;
+  }
+
   /** Replaces the non-finite samples of `data[c][offset … offset + length)` by 0 and counts them. */
   protected finite(data: readonly Float32Array[], length: number, offset = 0): number {
     const replaced = replaceNonFinite(data, length, offset);

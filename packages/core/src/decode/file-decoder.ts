@@ -330,6 +330,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
       this.#stream = undefined;
     }
     this.finite(data, fill);
+    this.ended(produced + fill);
     yield { data, start: produced, length: fill, eod: true };
   }
 

@@ -100,6 +100,15 @@ function parseFmt(view: DataView, bytes: Uint8Array, body: number, size: number)
   if (channels === 0) return fail('corrupt', 'the fmt chunk declares 0 channels');
   if (sampleRate === 0) return fail('corrupt', 'the fmt chunk declares a sample rate of 0 Hz');
   if (blockAlign === 0) return fail('corrupt', 'the fmt chunk declares 0 bytes per frame');
+  // The header's own byte-rate field (u32) must be able to hold rate × frame size, and ffmpeg
+  // reads the rate as a signed 32-bit int: a rate beyond either is damage, not a recording.
+  if (sampleRate > 0x7fffffff || sampleRate * blockAlign > 0xffffffff) {
+    return fail(
+      'corrupt',
+      `the fmt chunk declares an impossible sample rate of ${sampleRate} Hz ` +
+        `(× ${blockAlign} bytes per frame, more bytes per second than a WAV header can state)`,
+    );
+  }
   let code = formatTag;
   let validBitsPerSample = bitsPerSample;
   let channelMask: number | undefined;

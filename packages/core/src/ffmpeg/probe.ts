@@ -72,15 +72,31 @@ function positive(value: unknown): number | undefined {
 
 /** Turns ffprobe's complaint (its stderr) into words a person understands. */
 function probeFailure(file: string, stderr: string, cause: Error): Error {
-  // Each of ffprobe's lines starts with the input's name: keep what follows it.
-  const said = stderrTail(stderr, 4)
+  // ffprobe's lines start with the input's name or a `[codec @ 0x…]` tag, and repeat: keep each
+  // distinct complaint once, in its words.
+  const lines = stderr
+    .split(/\r\n|\r|\n/)
+    .map((line) =>
+      line
+        .replace(/^\s*\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '')
+        .replace(/^.*?: (?=[A-Z])/, '')
+        .trim(),
+    )
+    .filter((line) => line !== '' && !/^Last message repeated/i.test(line));
+  const said = stderrTail([...new Set(lines)].join('\n'), 4)
     .split('\n')
-    .map((line) => line.replace(/^.*?: (?=[A-Z])/, ''))
     .join('; ');
   if (/No such file or directory/i.test(said)) return ioError(file, 'no such file', cause);
   if (/Permission denied/i.test(said)) return ioError(file, 'permission denied', cause);
   if (/Invalid data found when processing input/i.test(said)) {
     return decodeError(file, 'it is not an audio or video file that ffmpeg can read (invalid data)', cause);
+  }
+  if (/^End of file$|Could not seek to|Truncat/im.test(said)) {
+    return decodeError(
+      file,
+      `it ends before its format could be read: the file is truncated (${said})`,
+      cause,
+    );
   }
   return decodeError(file, `ffprobe could not read it${said ? `: ${said}` : ''}`, cause);
 }

@@ -44,6 +44,10 @@ const EXPLANATIONS: [RegExp, string][] = [
   [/Stream map '0:a(:0)?' matches no streams|does not contain any stream/, 'it has no audio stream'],
   [/Invalid data found when processing input/, 'it is not an audio or video file that ffmpeg can read'],
   [/No such file or directory/, 'no such file or directory'],
+  [
+    /Decoder \(codec [^)]*\) not found|Decoder .* not found for input stream/,
+    'ffmpeg has no decoder for its audio coding (an unknown, unusual or damaged format)',
+  ],
   [/Permission denied/, 'permission denied'],
   [
     /Connection refused|Connection timed out|Name or service not known|Server returned 4\d\d/,
