@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, isTimesideError, TimesideError } from '../errors/index.js';
 import { getProcessorEntry } from '../registry/registry.js';
+import type { ResultFormat } from '../results/serialize/formats.js';
 import type { InputFile } from './inputs.js';
 import type { PlannedProcessor } from './plan.js';
 import {
@@ -30,7 +31,7 @@ export interface WorkerInit {
 
 /** Messages to a worker: run one input, or abort the one running. */
 export type ToWorker =
-  | { type: 'run'; file: InputFile; outDir: string; writeJson: boolean }
+  | { type: 'run'; file: InputFile; outDir: string; resultFormats: readonly ResultFormat[] }
   | { type: 'abort' };
 
 /** Messages from a worker: progress of its input, then its outcome. */
@@ -92,10 +93,10 @@ function removeTempFiles(
   file: InputFile,
   plan: readonly PlannedSpec[],
   outDir: string,
-  writeJson: boolean,
+  resultFormats: readonly ResultFormat[],
 ): void {
-  const { byProcessor, json } = outputsOf(file, plan, outDir, writeJson);
-  const paths = [...byProcessor, json].filter((p): p is string => p !== undefined);
+  const { byProcessor, results } = outputsOf(file, plan, outDir, resultFormats);
+  const paths = [...byProcessor, ...results.map((r) => r.path)].filter((p): p is string => p !== undefined);
   const dirs = new Set(paths.map((p) => dirname(p)));
   for (const dir of dirs) {
     let names: string[];
@@ -105,7 +106,8 @@ function removeTempFiles(
       continue;
     }
     for (const name of names) {
-      if (paths.some((p) => isTempNameOf(name, p))) rmSync(join(dir, name), { force: true });
+      // Per-result formats stage their files in a temporary directory: removed with it.
+      if (paths.some((p) => isTempNameOf(name, p))) rmSync(join(dir, name), { recursive: true, force: true });
     }
   }
 }
@@ -158,7 +160,7 @@ export class WorkerLane {
     if (this.#task) throw new Error('a worker lane runs one input at a time');
     this.#worker ??= this.#spawn();
     const worker = this.#worker;
-    const { outDir, writeJson, signal } = options;
+    const { outDir, resultFormats, signal } = options;
     return new Promise((resolve) => {
       let grace: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -178,7 +180,7 @@ export class WorkerLane {
           else settle(fromWire(message.outcome));
         },
         onExit: (code, error) => {
-          removeTempFiles(file, this.#init.plan, outDir, writeJson);
+          removeTempFiles(file, this.#init.plan, outDir, resultFormats);
           if (signal.aborted) {
             settle({ label: file.label, status: 'skipped', written: [] });
             return;
@@ -199,7 +201,7 @@ export class WorkerLane {
           });
         },
       };
-      worker.postMessage({ type: 'run', file, outDir, writeJson } satisfies ToWorker);
+      worker.postMessage({ type: 'run', file, outDir, resultFormats } satisfies ToWorker);
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });

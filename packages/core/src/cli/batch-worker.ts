@@ -30,7 +30,7 @@ async function run(task: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   try {
     outcome = await runInput(task.file, await plan, {
       outDir: task.outDir,
-      writeJson: task.writeJson,
+      resultFormats: task.resultFormats,
       signal: controller.signal,
       onProgress: (event) => {
         // One message per percent (one in all without a known total): the display shows no more.

@@ -2,15 +2,16 @@
  * One input of `timeside run`, as the in-process path and the batch worker threads both run it:
  * the pipeline of the plan on that file, its outputs and its results JSON.
  */
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { fileDecoder } from '../decode/file-decoder.js';
-import { ioError } from '../errors/index.js';
+import { nonFiniteWarning } from '../decode/non-finite.js';
 import { Pipeline, type ProgressEvent } from '../pipeline/pipeline.js';
 import { getProcessorEntry } from '../registry/registry.js';
 import type { ResultContainer } from '../results/container.js';
+import type { ResultFormat } from '../results/serialize/formats.js';
+import { writeResults } from '../results/serialize/index.js';
 import type { InputFile } from './inputs.js';
 import { instantiate, type PlannedProcessor } from './plan.js';
 
@@ -25,13 +26,15 @@ export interface InputOutcome {
   elapsedMs?: number;
   /** The thread it ran in (`threadId` of node:worker_threads: 0 for the main thread), when it ran. */
   thread?: number;
+  /** What the user should know about a completed input (non-finite samples replaced by 0). */
+  warnings?: string[];
 }
 
 /** Where an input's outputs go and what it reports to. */
 export interface RunInputOptions {
   outDir: string;
-  /** Write `<stem>.results.json` (only asked for when an analyzer runs). */
-  writeJson: boolean;
+  /** Results files to write (`--results`; empty when no analyzer runs). */
+  resultFormats: readonly ResultFormat[];
   /** Aborts the pipeline: ffmpeg is killed and temporary files deleted; the outcome is `skipped`. */
   signal: AbortSignal;
   onProgress: (event: ProgressEvent) => void;
@@ -53,48 +56,45 @@ export async function resolveSpecs(specs: readonly PlannedSpec[]): Promise<Plann
 }
 
 /**
- * Every file an input may write, complete: one per grapher or encoder, then the results JSON.
+ * The results file of an input in a format: `<stem>.results.json|yaml|h5|eaf|jams`; for the
+ * per-result formats the base `<stem>.csv`, `<stem>.txt`, `<stem>.sv.csv`, whose files are
+ * `<stem>.<result id>.csv` and so on.
+ */
+export function resultsPathOf(file: InputFile, outDir: string, format: ResultFormat): string {
+  switch (format) {
+    case 'csv':
+      return join(outDir, `${file.stem}.csv`);
+    case 'audacity':
+      return join(outDir, `${file.stem}.txt`);
+    case 'sv':
+      return join(outDir, `${file.stem}.sv.csv`);
+    case 'hdf5':
+      return join(outDir, `${file.stem}.results.h5`);
+    default:
+      return join(outDir, `${file.stem}.results.${format}`);
+  }
+}
+
+/**
+ * Every file an input may write, complete: one per grapher or encoder, then the results files.
  * Named here once so the pipeline's outputs and the cleanup after a crashed worker agree.
  */
 export function outputsOf(
   file: InputFile,
   plan: readonly PlannedProcessor[] | readonly PlannedSpec[],
   outDir: string,
-  writeJson: boolean,
-): { byProcessor: (string | undefined)[]; json?: string } {
+  resultFormats: readonly ResultFormat[],
+): { byProcessor: (string | undefined)[]; results: { format: ResultFormat; path: string }[] } {
   return {
     byProcessor: plan.map((p) =>
       p.writesFile ? join(outDir, `${file.stem}.${p.id}.${p.extension}`) : undefined,
     ),
-    json: writeJson ? join(outDir, `${file.stem}.results.json`) : undefined,
+    results: resultFormats.map((format) => ({ format, path: resultsPathOf(file, outDir, format) })),
   };
 }
 
-/**
- * The temporary name a file is written under before it is renamed to `path`: hidden, beside it,
- * with a random part. The pipeline's `ctx.output` (pipeline.ts) uses the same pattern.
- */
-function tempNameFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
-}
-
-/** Writes `text` to a temporary name beside `path`, then renames it: no partial file on failure. */
-export function writeFileAtomic(path: string, text: string): void {
-  const temp = tempNameFor(path);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw ioError(path, `cannot write: ${(error as Error).message}`, error);
-  }
-}
-
-/** Matches the temporary files of `path` (see `tempNameFor`). */
-export function isTempNameOf(name: string, path: string): boolean {
-  const prefix = `.${basename(path)}.`;
-  return name.startsWith(prefix) && /^[0-9a-f]{8}\.part$/.test(name.slice(prefix.length));
-}
+// Results files are written atomically by the serializers; the same helpers, for the CLI's cleanup.
+export { isTempNameOf, writeFileAtomic } from '../results/serialize/atomic.js';
 
 /**
  * Runs the plan's pipeline on one input and writes its outputs. Never throws: a failure is an
@@ -109,20 +109,30 @@ export async function runInput(
   const written: string[] = [];
   const elapsed = () => performance.now() - started;
   try {
-    const outputs = outputsOf(file, plan, options.outDir, options.writeJson);
+    const outputs = outputsOf(file, plan, options.outDir, options.resultFormats);
     const processors = plan.map((p, i) => {
       const output = outputs.byProcessor[i];
       if (output) written.push(output);
       return instantiate(p, output ?? '');
     });
-    const pipeline = new Pipeline(fileDecoder(file.path), processors);
+    const decoder = fileDecoder(file.path);
+    const pipeline = new Pipeline(decoder, processors);
     pipeline.on('progress', options.onProgress);
     const results: ResultContainer = await pipeline.run({ signal: options.signal });
-    if (outputs.json) {
-      writeFileAtomic(outputs.json, `${JSON.stringify(results.toJSON())}\n`);
-      written.push(outputs.json);
+    const resultFiles: string[] = [];
+    try {
+      for (const { format, path } of outputs.results) {
+        resultFiles.push(...(await writeResults([...results], path, format)));
+      }
+    } catch (error) {
+      // One format failed: the input failed, so none of its results files stays.
+      for (const path of resultFiles) rmSync(path, { force: true });
+      throw error;
     }
-    return { label: file.label, status: 'done', written, elapsedMs: elapsed(), thread: threadId };
+    written.push(...resultFiles);
+    const nonFinite = decoder.nonFiniteSamples;
+    const warnings = nonFinite > 0 ? [nonFiniteWarning(file.label, nonFinite)] : undefined;
+    return { label: file.label, status: 'done', written, elapsedMs: elapsed(), thread: threadId, warnings };
   } catch (error) {
     // Interrupted (Ctrl-C, or another input failed under --fail-fast): not a failure of this input.
     return {

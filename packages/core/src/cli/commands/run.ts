@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { abortError, ioError, usageError } from '../../errors/index.js';
 import { loadConfig, type PresetConfig } from '../../registry/config.js';
+import { RESULT_FORMATS as FORMATS, type ResultFormat } from '../../results/serialize/formats.js';
 import { batchWorkerUrl, WorkerLane } from '../batch-pool.js';
 import { expandInputs, type InputFile } from '../inputs.js';
 import type { CliContext } from '../main.js';
@@ -12,8 +13,8 @@ import { planRun, splitIds } from '../plan.js';
 import { Progress } from '../progress.js';
 import { type InputOutcome, type RunInputOptions, runInput } from '../run-input.js';
 
-/** Formats `--results` accepts. */
-const RESULT_FORMATS = ['json', 'none'] as const;
+/** Formats `--results` accepts: every results format, or none. */
+const RESULT_FORMATS = [...FORMATS.map((f) => f.id), 'none'] as const;
 
 interface RunOptions {
   analyzers?: string[];
@@ -54,7 +55,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-p, --param <id.param=value>', 'set a parameter of a processor (repeatable)', collect)
     .option('-o, --output <dir>', 'directory for the outputs', '.')
     .option('--preset <name>', 'run a preset of the config (its processors and parameters)')
-    .option('--results <formats>', `result files to write: ${RESULT_FORMATS.join(' or ')}`, 'json')
+    .option(
+      '-R, --results <formats>',
+      `results files to write, comma-separated: ${RESULT_FORMATS.join(', ')}`,
+      'json',
+    )
     .option('-r, --recursive', 'take the audio files of subdirectories too')
     .option('--fail-fast', 'stop at the first input that fails')
     .option(
@@ -65,7 +70,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nOutputs: <output>/<input name>.<processor id>.<ext> and <output>/<input name>.results.json\n' +
+      '\nOutputs: <output>/<input name>.<processor id>.<ext>, <output>/<input name>.results.json (.yaml, .h5,\n' +
+        '.eaf, .jams) and, one per result, <output>/<input name>.<result id>.csv (.txt, .sv.csv)\n' +
         'Example: timeside run song.mp3 -a level -g waveform_simple -e vorbis_encoder -o out',
     )
     .action(async (inputs: string[], options: RunOptions) => {
@@ -81,7 +87,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
       throw usageError(`--results ${f}: unknown format (supported: ${RESULT_FORMATS.join(', ')})`);
     }
   }
-  const writeJson = formats.includes('json') && !formats.includes('none');
+  const resultFormats = formats.includes('none') ? [] : ([...new Set(formats)] as ResultFormat[]);
 
   const loaded = await loadConfig({ cwd: ctx.cwd });
   let preset: PresetConfig | undefined;
@@ -158,7 +164,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
       progress.start(index, file.label);
       const runOptions: RunInputOptions = {
         outDir,
-        writeJson: writeJson && hasAnalyzers,
+        resultFormats: hasAnalyzers ? resultFormats : [],
         signal: controller.signal,
         onProgress: (e) => progress.update(index, e.fraction),
       };
@@ -174,6 +180,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
         );
       }
       if (outcome.status === 'done') {
+        for (const warning of outcome.warnings ?? []) out.note(`timeside: warning: ${warning}`);
         for (const path of outcome.written) out.line(show(path));
       } else if (outcome.status === 'failed') {
         out.error(labelled(outcome.error, file));
