@@ -29,6 +29,15 @@ export class Downmix extends Processor {
     const n = block.length;
     const channels = this.#channels;
     const first = block.data[0];
+    if (channels === 2) {
+      // One pass for stereo; fround keeps the single-precision sum of the general path below.
+      const second = block.data[1];
+      for (let i = 0; i < n; i++) mono[i] = Math.fround(first[i] + second[i]) * 0.5;
+      this.#out.start = block.start;
+      this.#out.length = n;
+      this.#out.eod = block.eod;
+      return this.#out;
+    }
     for (let i = 0; i < n; i++) mono[i] = first[i];
     for (let c = 1; c < channels; c++) {
       const ch = block.data[c];

@@ -106,6 +106,16 @@ export class RealFft {
   forward(input: ArrayLike<number>, out: Float32Array | Float64Array): void {
     this.#plan.forward(input, out);
   }
+
+  /**
+   * `forward` of `input[i]·window[i]` (each product rounded to single precision), the window
+   * applied while copying into the transform's buffer: one pass over the frame instead of two,
+   * and no windowed copy of it. Equal, bit for bit, to `forward` of the windowed frame held in a
+   * Float32Array.
+   */
+  forwardWindowed(input: Float32Array, window: Float32Array, out: Float32Array | Float64Array): void {
+    this.#plan.forwardWindowed(input, window, out);
+  }
 }
 
 /** fft.js (radix-4, double precision) behind the same `forward` as `PffftPlan`. */
@@ -130,6 +140,13 @@ class FftJsPlan {
     const src = this.#input;
     if (ArrayBuffer.isView(input) && input.length === size) src.set(input);
     else for (let i = 0; i < size; i++) src[i] = input[i];
+    this.#fft.realTransform(this.#output, src);
+    out.set(this.#bins);
+  }
+
+  forwardWindowed(input: Float32Array, window: Float32Array, out: Float32Array | Float64Array): void {
+    const src = this.#input;
+    for (let i = 0; i < this.size; i++) src[i] = Math.fround(input[i] * window[i]);
     this.#fft.realTransform(this.#output, src);
     out.set(this.#bins);
   }

@@ -139,6 +139,20 @@ export class PffftPlan {
     // Float32Array. Other array-likes, or longer ones, are read element by element.
     if (ArrayBuffer.isView(input) && input.length === size) inView.set(input);
     else for (let i = 0; i < size; i++) inView[i] = input[i];
+    this.#transform(out);
+  }
+
+  /** `forward` of `input[i]·window[i]`, the products written straight into the wasm heap. */
+  forwardWindowed(input: Float32Array, window: Float32Array, out: Float32Array | Float64Array): void {
+    const size = this.size;
+    if (this.#inView.length === 0) this.#acquireViews();
+    const inView = this.#inView;
+    for (let i = 0; i < size; i++) inView[i] = input[i] * window[i];
+    this.#transform(out);
+  }
+
+  #transform(out: Float32Array | Float64Array): void {
+    const size = this.size;
     this.#module._pffft_transform_ordered(this.#setup, this.#input, this.#output, this.#work, PFFFT_FORWARD);
     // Ordered real output is [F(0), F(N/2), re 1, im 1, …, re N/2−1, im N/2−1]: both real bins
     // share the first complex slot (pffft.h, pffft_zreorder).

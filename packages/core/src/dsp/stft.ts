@@ -60,7 +60,6 @@ export class Stft extends Processor<StftParams> {
 
   #fft!: RealFft;
   #window!: Float32Array;
-  #windowed!: Float32Array;
   #complex: Float32Array[] = [];
   #magnitude: Float32Array[] = [];
   readonly #batch = {} as SpectrumBatch;
@@ -69,7 +68,6 @@ export class Stft extends Processor<StftParams> {
     const { fftSize, hopSize, window } = this.params;
     this.#fft = new RealFft(fftSize);
     this.#window = windowFunction(window, fftSize);
-    this.#windowed = new Float32Array(fftSize);
     Object.assign(this.#batch, {
       count: 0,
       first: 0,
@@ -89,16 +87,14 @@ export class Stft extends Processor<StftParams> {
     const size = this.params.fftSize;
     const bins = size / 2 + 1;
     const win = this.#window;
-    const windowed = this.#windowed;
+    const fft = this.#fft;
     while (this.#complex.length < frames.count) {
       this.#complex.push(new Float32Array(size + 2));
       this.#magnitude.push(new Float32Array(bins));
     }
     for (let f = 0; f < frames.count; f++) {
-      const frame = frames.frames[f];
-      for (let i = 0; i < size; i++) windowed[i] = frame[i] * win[i];
       const spec = this.#complex[f];
-      this.#fft.forward(windowed, spec);
+      fft.forwardWindowed(frames.frames[f], win, spec);
       Stft.transforms++;
       const mag = this.#magnitude[f];
       for (let k = 0; k < bins; k++) {

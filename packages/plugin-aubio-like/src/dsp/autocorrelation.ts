@@ -7,13 +7,14 @@ import type { RealFft } from '@timeside/core';
  * `power` holds P_0..P_{N/2} (length N/2 + 1) for an N-point `fft`. A power spectrum is real and
  * even, so its inverse DFT equals its forward DFT divided by N: the forward real FFT serves as the
  * inverse, with no second FFT implementation. `even` (length N) and `spectrum` (length N + 2) are
- * caller-owned scratch buffers, so nothing is allocated per call.
+ * caller-owned scratch buffers, so nothing is allocated per call; in single precision they change
+ * nothing on core's pffft, whose input and output are single precision.
  */
 export function autocorrelationFromPower(
   fft: RealFft,
   power: Float64Array,
-  even: Float64Array,
-  spectrum: Float64Array,
+  even: Float32Array | Float64Array,
+  spectrum: Float32Array | Float64Array,
   out: Float64Array,
 ): void {
   const n = fft.size;

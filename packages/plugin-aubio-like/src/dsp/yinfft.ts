@@ -46,8 +46,9 @@ export class YinFft {
   /** r_w(0) / r_w(τ): undoes the window's taper of the autocorrelation. */
   readonly #lagGain: Float64Array;
   readonly #power: Float64Array;
-  readonly #even: Float64Array;
-  readonly #spectrum: Float64Array;
+  // Single precision as core's FFT (pffft) computes: no result changes, no conversion per copy.
+  readonly #even: Float32Array;
+  readonly #spectrum: Float32Array;
   /** d′ of the weighted spectrum. */
   readonly #weighted: Float64Array;
   /** d′ of the plain spectrum. */
@@ -59,8 +60,8 @@ export class YinFft {
     const half = fftSize / 2;
     this.#fft = new RealFft(fftSize);
     this.#power = new Float64Array(half + 1);
-    this.#even = new Float64Array(fftSize);
-    this.#spectrum = new Float64Array(fftSize + 2);
+    this.#even = new Float32Array(fftSize);
+    this.#spectrum = new Float32Array(fftSize + 2);
     this.#weighted = new Float64Array(half + 1);
     this.#plain = new Float64Array(half + 1);
     this.#weight = new Float64Array(half + 1);
