@@ -125,6 +125,21 @@ class Collect extends Processor {
   }
 }
 
+/** 'equal', or where `actual` first differs from `expected` (a short message, fast on long arrays). */
+function compareSamples(actual: Float32Array, expected: Float32Array): string {
+  if (actual.length !== expected.length) return `length ${actual.length}, expected ${expected.length}`;
+  let differing = 0;
+  let first = -1;
+  for (let i = 0; i < actual.length; i++) {
+    if (actual[i] !== expected[i]) {
+      differing++;
+      if (first < 0) first = i;
+    }
+  }
+  if (differing === 0) return 'equal';
+  return `${differing} of ${actual.length} samples differ, the first at ${first}: ${actual[first]}, expected ${expected[first]}`;
+}
+
 async function decodeAll(file: string, options: Parameters<typeof fileDecoder>[1] = {}) {
   const decoder = fileDecoder(file, options);
   const sink = new Collect();
@@ -202,7 +217,8 @@ describe('file_decoder: WAV through the built-in reader', () => {
       expect(opened.audio.start).toBe(from / SR);
       expect(opened.audio.duration).toBeCloseTo((to - from) / SR, 12);
       expect(sink.starts[0]).toBe(0);
-      for (let c = 0; c < 2; c++) expect(planar[c]).toEqual(whole[c].subarray(from, to));
+      for (let c = 0; c < 2; c++)
+        expect(compareSamples(planar[c], whole[c].subarray(from, to)), `${start} s`).toBe('equal');
     }
   });
 
@@ -310,7 +326,8 @@ describe('file_decoder: everything else through ffmpeg', () => {
     expect(opened.format.totalFrames).toBe(Math.round(0.25 * SR));
     expect(planar[0].length).toBe(Math.round(0.25 * SR));
     const from = Math.round(0.5 * SR);
-    for (let c = 0; c < 2; c++) expect(planar[c]).toEqual(whole[c].subarray(from, from + planar[c].length));
+    for (let c = 0; c < 2; c++)
+      expect(compareSamples(planar[c], whole[c].subarray(from, from + planar[c].length))).toBe('equal');
     // And the chirp itself at those instants.
     let worst = 0;
     for (let i = 0; i < planar[1].length; i++)
