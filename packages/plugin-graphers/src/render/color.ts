@@ -1,3 +1,5 @@
+import { schemeTableau10 } from 'd3-scale-chromatic';
+
 /** An RGBA color, 0–255 per component. */
 export type Rgba = readonly [number, number, number, number];
 
@@ -14,49 +16,19 @@ export function parseHexColor(text: string): Rgba | undefined {
   return [0, 2, 4, 6].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgba;
 }
 
-/** Fills every pixel of an RGBA image with `color`. */
-export function fillImage(rgba: Uint8Array, color: Rgba): void {
-  for (let o = 0; o < rgba.length; o += 4) {
-    rgba[o] = color[0];
-    rgba[o + 1] = color[1];
-    rgba[o + 2] = color[2];
-    rgba[o + 3] = color[3];
-  }
+/** A color as CSS `rgba()`, for the canvas. */
+export function cssColor(color: Rgba, alpha = 1): string {
+  return `rgba(${color[0]},${color[1]},${color[2]},${((color[3] / 255) * alpha).toFixed(4)})`;
 }
 
-/**
- * The row of amplitude `value` in a lane `height` pixels tall: +1 at the top row, −1 at the bottom
- * row, 0 at the middle; values outside [−1, 1] are clipped to the lane.
- */
-export function amplitudeRow(value: number, height: number): number {
-  const v = Math.min(1, Math.max(-1, value));
-  return Math.round(((1 - v) * (height - 1)) / 2);
+/** Relative luminance (sRGB, ITU-R BT.709 weights on linearised components), 0 (black) to 1. */
+export function luminance(color: Rgba): number {
+  const lin = (v: number) => {
+    const c = v / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(color[0]) + 0.7152 * lin(color[1]) + 0.0722 * lin(color[2]);
 }
 
-/**
- * Draws a min/max envelope into a lane of an RGBA image `imageWidth` pixels wide: column x is
- * painted from the row of `max[x]` down to the row of `min[x]` (at least one pixel, so silence
- * draws the center line).
- */
-export function drawEnvelope(
-  rgba: Uint8Array,
-  imageWidth: number,
-  laneTop: number,
-  laneHeight: number,
-  min: Float32Array,
-  max: Float32Array,
-  color: Rgba,
-): void {
-  const columns = Math.min(imageWidth, min.length);
-  for (let x = 0; x < columns; x++) {
-    const top = amplitudeRow(max[x], laneHeight);
-    const bottom = amplitudeRow(min[x], laneHeight);
-    for (let y = Math.min(top, bottom); y <= Math.max(top, bottom); y++) {
-      const o = ((laneTop + y) * imageWidth + x) * 4;
-      rgba[o] = color[0];
-      rgba[o + 1] = color[1];
-      rgba[o + 2] = color[2];
-      rgba[o + 3] = color[3];
-    }
-  }
-}
+/** Colors told apart at a glance, for overlaid results and segment labels (Tableau 10, from d3). */
+export const CATEGORY_COLORS: readonly string[] = schemeTableau10;
