@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { locateFfmpeg } from '@timeside/core';
+import {
+  type AudioBlock,
+  Decoder,
+  locateFfmpeg,
+  type OpenedStream,
+  type ProcessorMeta,
+} from '@timeside/core';
 import { afterAll, expect } from 'vitest';
 
 /** The ffmpeg core uses: an independent decoder of what the encoders write. */
@@ -143,4 +149,55 @@ export function ffmpegChildren(): number[] {
     .split('\n')
     .filter((line) => /ffmpeg/.test(line))
     .map((line) => Number.parseInt(line, 10));
+}
+
+/**
+ * A long source computed block by block (nothing held in memory): two harmonic tones, one per
+ * channel, over seeded low noise, for as many seconds as asked (hours are fine).
+ */
+export class SynthDecoder extends Decoder {
+  static override readonly meta: ProcessorMeta = {
+    id: 'synth_decoder',
+    kind: 'decoder',
+    name: 'Synthetic source',
+    version: '1.0.0',
+    description: 'Harmonic tones over noise, computed block by block',
+    params: {},
+  };
+  readonly #frames: number;
+  readonly #sampleRate: number;
+  readonly #blockSize: number;
+
+  constructor(seconds: number, sampleRate = 44100, blockSize = 8192) {
+    super({});
+    this.#sampleRate = sampleRate;
+    this.#frames = Math.round(seconds * sampleRate);
+    this.#blockSize = blockSize;
+  }
+
+  async open(): Promise<OpenedStream> {
+    const sampleRate = this.#sampleRate;
+    return {
+      format: { sampleRate, channels: 2, totalFrames: this.#frames },
+      audio: { uri: 'synth:', start: 0, duration: this.#frames / sampleRate, sampleRate, channels: 2 },
+    };
+  }
+
+  async *blocks(signal?: AbortSignal): AsyncGenerator<AudioBlock> {
+    const data = [new Float32Array(this.#blockSize), new Float32Array(this.#blockSize)];
+    let seed = 42;
+    const w = (2 * Math.PI) / this.#sampleRate;
+    for (let start = 0; start < this.#frames; start += this.#blockSize) {
+      signal?.throwIfAborted();
+      const length = Math.min(this.#blockSize, this.#frames - start);
+      for (let i = 0; i < length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const noise = (seed / 2 ** 32 - 0.5) * 0.02;
+        const n = start + i;
+        data[0][i] = 0.3 * Math.sin(w * 330 * n) + 0.1 * Math.sin(w * 660 * n) + noise;
+        data[1][i] = 0.3 * Math.sin(w * 220 * n) + 0.1 * Math.sin(w * 440 * n) + noise;
+      }
+      yield { data, start, length, eod: start + length >= this.#frames };
+    }
+  }
 }

@@ -97,8 +97,9 @@ class Encoder implements FfmpegEncoder {
     if (format) command.format(format);
     if (codec) command.audioCodec(codec);
     if (args.length) command.outputOptions(args);
+    // As separate arguments: fluent-ffmpeg splits a lone "a b" option string at its space.
     for (const [key, value] of Object.entries(metadata))
-      command.outputOptions(['-metadata', `${key}=${value}`]);
+      command.outputOptions('-metadata', `${key}=${value}`);
     this.#run = new FfmpegRun(command);
     this.ready = this.#run.started.then(
       (proc) => {
@@ -144,7 +145,10 @@ class Encoder implements FfmpegEncoder {
         reason === undefined || this.#aborted
           ? abortError(this.#name(), 'the encoding was aborted')
           : encodeError(this.#options.processor ?? 'ffmpeg', this.#name(), reason, cause);
-      if (this.#sink && !this.#sink.destroyed) this.#sink.destroy(this.#failure);
+      // A consumer learns why the stream was cut: the run's own error when the run aborted us.
+      const signal = this.#options.signal;
+      const why = signal?.aborted && signal.reason instanceof Error ? signal.reason : this.#failure;
+      if (this.#sink && !this.#sink.destroyed) this.#sink.destroy(why);
     }
     return this.#failure;
   }

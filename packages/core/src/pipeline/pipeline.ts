@@ -256,11 +256,13 @@ export class Pipeline extends EventEmitter {
       this.results = publishResults(nodes, own);
       return this.results;
     } catch (error) {
-      controller.abort(error);
       // Whatever a cancelled run failed with (a killed ffmpeg, a closed stream), it was cancelled.
-      if (cancelled)
-        throw abortError(audio?.uri ?? this.decoder.meta.id, 'the run was aborted', options.signal?.reason);
-      throw this.#wrap(error, stage, audio?.uri);
+      const failure = cancelled
+        ? abortError(audio?.uri ?? this.decoder.meta.id, 'the run was aborted', options.signal?.reason)
+        : this.#wrap(error, stage, audio?.uri);
+      // The signal carries the run's error, so a stage that reports it (a streaming encoder) says the same.
+      controller.abort(failure);
+      throw failure;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       // After a failure: a release failing too would only mask the error reported.

@@ -85,8 +85,12 @@ export abstract class Encoder<P extends EncoderParams = EncoderParams> extends P
     }
     if (this.#sink) throw encodeError(id, 'stream', 'stream() was already called for this encoder');
     // One block in flight at most on our side: the rest of the buffering is ffmpeg's pipes.
-    this.#sink = destination ?? new PassThrough({ highWaterMark: 64 * 1024 });
-    return this.#sink;
+    const sink = destination ?? new PassThrough({ highWaterMark: 64 * 1024 });
+    // A failure destroys the stream with its error; the run's rejection reports it, so a stream
+    // nobody listens to for errors must not crash the process.
+    sink.on('error', () => {});
+    this.#sink = sink;
+    return sink;
   }
 
   /** The tags to write: the source's (unless `copyTags` is off), then those given as parameters. */
