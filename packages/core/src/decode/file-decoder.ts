@@ -129,13 +129,18 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
       return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags);
     }
     let size: number;
+    let kind: string | undefined;
     try {
       const stats = await stat(this.uri);
       if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       size = stats.size;
+      // A named pipe or a device would block ffprobe and the reader (a FIFO without a writer never opens).
+      if (!stats.isFile())
+        kind = stats.isFIFO() ? 'a named pipe' : stats.isSocket() ? 'a socket' : 'a device';
     } catch (error) {
       throw ioError(this.uri, describeIoError(error as NodeJS.ErrnoException), error);
     }
+    if (kind) throw decodeError(this.uri, `it is ${kind}, not a regular file`);
     if (size === 0) throw decodeError(this.uri, 'the file is empty');
     let handle: FileHandle;
     try {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Decoder } from '../decode/decoder.js';
 import { abortError, graphError, ioError, isTimesideError, processError } from '../errors/index.js';
@@ -186,8 +186,16 @@ export class Pipeline extends EventEmitter {
         tags,
         output: (path: string) => {
           const full = resolve(path);
-          mkdirSync(dirname(full), { recursive: true });
           const temp = join(dirname(full), `.${basename(full)}.${randomBytes(4).toString('hex')}.part`);
+          try {
+            mkdirSync(dirname(full), { recursive: true });
+            // Created and removed now: an output that cannot be written fails before any audio is
+            // decoded (a processor that registers an output but never writes it still fails at the end).
+            closeSync(openSync(temp, 'wx'));
+            rmSync(temp);
+          } catch (error) {
+            throw ioError(full, `cannot write: ${(error as Error).message}`, error);
+          }
           outputs.push({ path: full, temp });
           return temp;
         },
