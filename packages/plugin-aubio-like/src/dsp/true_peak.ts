@@ -119,8 +119,8 @@ const TRUE_PEAK_CHUNK = 32;
  * Feeds `length` samples of one channel and raises `state.peak` to the largest absolute value of
  * the samples and of the interpolated values (BS.1770-4 Annex 2).
  *
- * Only windows that lie wholly within the signal are interpolated: the first tapsPerPhase − 1
- * samples start no window of their own, and nothing is flushed after the last. Zeros assumed
+ * Only windows that lie wholly within the signal are interpolated: the first window ends on
+ * sample tapsPerPhase − 1, and nothing is flushed after the last sample. Zeros assumed
  * before a file's first sample or after its last would be a step the signal does not hold (an
  * excerpt cut from a programme, a test tone starting at full level); interpolating across it
  * reads the step's overshoot, not the signal's peak. Every sample still counts by itself.
