@@ -61,14 +61,14 @@ export function grapherParams(defaults: { background: string; width?: number; he
     width: {
       type: 'integer',
       default: defaults.width ?? 1024,
-      minimum: 8,
+      minimum: 1,
       maximum: 32768,
       description: 'Image width in CSS pixels',
     },
     height: {
       type: 'integer',
       default: defaults.height ?? 256,
-      minimum: 8,
+      minimum: 1,
       maximum: 32768,
       description: 'Image height in CSS pixels',
     },

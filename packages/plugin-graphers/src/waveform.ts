@@ -58,7 +58,7 @@ export abstract class WaveformGrapher<
 
   protected override start(format: StreamFormat, _ctx: SetupContext): void {
     const lanes = this.params.layout === 'lanes' ? format.channels : 1;
-    if (this.plotRect.height < 2 * lanes) {
+    if (this.plotRect.height < lanes) {
       throw paramError(this.meta.id, 'height', `is ${this.params.height} px: too small for ${lanes} lanes`);
     }
     this.#envelopes = Array.from(

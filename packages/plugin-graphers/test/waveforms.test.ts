@@ -246,7 +246,7 @@ describe('waveform_simple', () => {
 
   it.each([
     { params: { output: 'x.png', foreground: 'red' }, message: /parameter "foreground" must be a hex color/ },
-    { params: { output: 'x.png', width: 0 }, message: /parameter "width" must be ≥ 8/ },
+    { params: { output: 'x.png', width: 0 }, message: /parameter "width" must be ≥ 1/ },
     { params: { output: 'x.png', layout: 'stacked' }, message: /parameter "layout" must be one of/ },
     { params: { output: 'x.png', density: 3 }, message: /parameter "density" must be one of/ },
     { params: { output: 'x.png', format: 'svg' }, message: /parameter "format" is svg, but output x.png/ },

@@ -20,6 +20,11 @@ export interface PlannedProcessor {
 export interface RunRequest {
   analyzers: readonly string[];
   graphers: readonly string[];
+  /**
+   * `--images png,svg`: the image formats each grapher writes, one file per format, for the
+   * graphers whose `format` parameter offers them (default: the grapher's own format).
+   */
+  images?: readonly string[];
   encoders: readonly string[];
   /** `-p id.param=value` assignments, as given. */
   assignments: readonly string[];
@@ -28,6 +33,19 @@ export interface RunRequest {
   /** The preset's name and the config file it is in: an error in the preset names both. */
   presetName?: string;
   configFile?: string;
+}
+
+/** Image formats `--images` accepts. */
+export const IMAGE_FORMATS = ['png', 'svg'] as const;
+
+/**
+ * The image formats a processor can write: those of its `format` parameter's enum (the graphers
+ * of @timeside/plugin-graphers declare `format: png | svg`); empty for any other processor.
+ */
+export function imageFormatsOf(cls: ProcessorClass): string[] {
+  const spec = cls.meta.params.format;
+  if (!spec || spec.type !== 'string' || !spec.enum) return [];
+  return spec.enum.filter((f) => (IMAGE_FORMATS as readonly string[]).includes(f));
 }
 
 const FLAG_OF: Partial<Record<Kind, string>> = { analyzer: '-a', grapher: '-g', encoder: '-e' };
@@ -102,6 +120,11 @@ export async function planRun(request: RunRequest, outDir: string): Promise<Plan
       'nothing to run: name processors with -a (analyzers), -g (graphers), -e (encoders) or --preset',
     );
   }
+  for (const f of request.images ?? []) {
+    if (!(IMAGE_FORMATS as readonly string[]).includes(f)) {
+      throw usageError(`--images ${f}: unknown image format (supported: ${IMAGE_FORMATS.join(', ')})`);
+    }
+  }
   const assignments = parseAssignments(request.assignments);
   for (const id of assignments.keys()) {
     if (!wanted.some((w) => w.id === id)) {
@@ -140,10 +163,36 @@ export async function planRun(request: RunRequest, outDir: string): Promise<Plan
       writesFile,
       extension: meta.extension ?? 'out',
     };
-    instantiate(plannedProcessor, join(outDir, `.validate.${id}.${plannedProcessor.extension}`));
-    planned.push(plannedProcessor);
+    for (const p of withImageFormats(plannedProcessor, request.images)) {
+      instantiate(p, join(outDir, `.validate.${id}.${p.extension}`));
+      planned.push(p);
+    }
   }
   return planned;
+}
+
+/**
+ * One planned processor per image format asked for (`--images`), its `format` parameter set and
+ * its file named with that extension; without `--images`, its own `format` parameter (as set by
+ * the config or -p) names the extension. Processors without image formats pass unchanged.
+ */
+function withImageFormats(
+  planned: PlannedProcessor,
+  images: readonly string[] | undefined,
+): PlannedProcessor[] {
+  const offered = imageFormatsOf(planned.cls);
+  if (offered.length === 0 || !planned.writesFile) return [planned];
+  if (images === undefined || images.length === 0) {
+    const format = planned.params.format;
+    return [
+      typeof format === 'string' && offered.includes(format) ? { ...planned, extension: format } : planned,
+    ];
+  }
+  const missing = images.filter((f) => !offered.includes(f));
+  if (missing.length > 0) {
+    throw usageError(`--images ${missing.join(',')}: ${planned.id} writes ${offered.join(' and ')} only`);
+  }
+  return images.map((format) => ({ ...planned, params: { ...planned.params, format }, extension: format }));
 }
 
 /** A new instance of a planned processor, writing to `output` when it writes a file. */

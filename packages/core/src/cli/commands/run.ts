@@ -9,7 +9,7 @@ import { batchWorkerUrl, WorkerLane } from '../batch-pool.js';
 import { expandInputs, type InputFile } from '../inputs.js';
 import type { CliContext } from '../main.js';
 import { ExitCode, messageOf } from '../output.js';
-import { planRun, splitIds } from '../plan.js';
+import { IMAGE_FORMATS, planRun, splitIds } from '../plan.js';
 import { Progress } from '../progress.js';
 import { type InputOutcome, type RunInputOptions, runInput } from '../run-input.js';
 
@@ -24,6 +24,7 @@ interface RunOptions {
   output: string;
   preset?: string;
   results: string;
+  images?: string;
   recursive?: boolean;
   failFast?: boolean;
   jobs: number;
@@ -59,6 +60,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       '-R, --results <formats>',
       `results files to write, comma-separated: ${RESULT_FORMATS.join(', ')}`,
       'json',
+    )
+    .option(
+      '--images <formats>',
+      `image files each grapher writes, comma-separated: ${IMAGE_FORMATS.join(', ')} (default: png)`,
     )
     .option('-r, --recursive', 'take the audio files of subdirectories too')
     .option('--fail-fast', 'stop at the first input that fails')
@@ -110,6 +115,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
     {
       analyzers: splitIds(options.analyzers ?? []),
       graphers: splitIds(options.graphers ?? []),
+      images: options.images === undefined ? undefined : splitIds([options.images]),
       encoders: splitIds(options.encoders ?? []),
       assignments: options.param ?? [],
       config: loaded.config,
