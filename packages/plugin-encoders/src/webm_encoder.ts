@@ -1,4 +1,4 @@
-import type { ProcessorMeta, StreamFormat } from '@timeside/core';
+import { type ProcessorMeta, paramError, type StreamFormat } from '@timeside/core';
 import { type EncoderParams, encoderParams } from './base/encoder.js';
 import { FfmpegEncoder, type FfmpegSettings } from './base/ffmpeg-encoder.js';
 import { opusArgs } from './opus_encoder.js';
@@ -54,6 +54,15 @@ export class WebmEncoder extends FfmpegEncoder<WebmEncoderParams> {
       },
     },
   };
+
+  constructor(params: Partial<WebmEncoderParams> | Record<string, unknown> = {}) {
+    super(params);
+    const { codec, bitrate } = this.params;
+    // libvorbis has no mode below 32 kb/s (the schema's minimum is Opus's).
+    if (codec === 'vorbis' && bitrate !== null && bitrate < 32) {
+      throw paramError('webm_encoder', 'bitrate', `must be ≥ 32 for vorbis, got ${bitrate}`);
+    }
+  }
 
   protected override settings(format: StreamFormat): FfmpegSettings {
     const { codec, quality, bitrate } = this.params;

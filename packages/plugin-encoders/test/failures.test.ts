@@ -1,14 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type AudioBlock,
-  arrayDecoder,
-  isTimesideError,
-  liveFfmpegProcesses,
-  Processor,
-  type ProcessorMeta,
-  pipe,
-} from '@timeside/core';
+import { arrayDecoder, isTimesideError, liveFfmpegProcesses, pipe } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { AacEncoder } from '../src/aac_encoder.js';
 import type { Encoder } from '../src/base/encoder.js';
@@ -18,7 +10,7 @@ import { OpusEncoder } from '../src/opus_encoder.js';
 import { VorbisEncoder } from '../src/vorbis_encoder.js';
 import { WavEncoder } from '../src/wav_encoder.js';
 import { WebmEncoder } from '../src/webm_encoder.js';
-import { ffmpegChildren, SynthDecoder, tempDir } from './helpers.js';
+import { countingDecoder, FailsAfter, ffmpegChildren, SynthDecoder, tempDir } from './helpers.js';
 
 const SR = 44100;
 const dir = tempDir('timeside-fail-');
@@ -33,34 +25,6 @@ const encoders: { id: string; make: (output: string) => Encoder; ext: string }[]
   { id: 'wav_encoder', make: (output) => new WavEncoder({ output }), ext: 'wav' },
   { id: 'webm_encoder', make: (output) => new WebmEncoder({ output }), ext: 'webm' },
 ];
-
-class FailsAfter extends Processor {
-  static override readonly meta: ProcessorMeta = {
-    id: 'fails_after',
-    kind: 'analyzer',
-    name: 'Fails after a second',
-    version: '1.0.0',
-    description: 'throws once a second of audio has gone by',
-    params: {},
-  };
-  override process(block: AudioBlock): void {
-    if (block.start >= SR) throw new Error('boom');
-  }
-}
-
-/** A decoder that counts the blocks read from it. */
-function countingDecoder(seconds: number): { decoder: SynthDecoder; read: () => number } {
-  const decoder = new SynthDecoder(seconds, SR, 4096);
-  let read = 0;
-  const blocks = decoder.blocks.bind(decoder);
-  decoder.blocks = async function* (signal?: AbortSignal) {
-    for await (const block of blocks(signal)) {
-      read++;
-      yield block;
-    }
-  };
-  return { decoder, read: () => read };
-}
 
 describe('failures leave no output behind', () => {
   it('a failing processor: no file of any of the seven encoders remains, no ffmpeg runs', async () => {
@@ -145,5 +109,33 @@ describe('an encoder that cannot start fails at setup, before any decoding', () 
       /mp3_encoder cannot encode .*x\.mp3: cannot write the mp3/,
     );
     expect(read()).toBe(0);
+  });
+});
+
+describe('parameters are checked at construction', () => {
+  it.each([
+    {
+      make: () => new WebmEncoder({ bitrate: 16 }),
+      error: /webm_encoder: parameter "bitrate" must be ≥ 32 for vorbis/,
+    },
+    {
+      make: () => new OpusEncoder({ container: 'mp4' }),
+      error: /opus_encoder: parameter "container" must be one of/,
+    },
+    {
+      make: () => new Mp3Encoder({ bitrate: 100 }),
+      error: /mp3_encoder: parameter "bitrate" must be one of/,
+    },
+    {
+      make: () => new FlacEncoder({ compression: 13 }),
+      error: /flac_encoder: parameter "compression" must be ≤ 12/,
+    },
+    { make: () => new AacEncoder({ bitrate: 8 }), error: /aac_encoder: parameter "bitrate" must be ≥ 16/ },
+  ])('$error', ({ make, error }) => {
+    expect(make).toThrow(error);
+  });
+
+  it('accepts opus at a low bitrate in webm', () => {
+    expect(() => new WebmEncoder({ codec: 'opus', bitrate: 16 })).not.toThrow();
   });
 });

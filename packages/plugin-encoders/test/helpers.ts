@@ -7,6 +7,7 @@ import {
   Decoder,
   locateFfmpeg,
   type OpenedStream,
+  Processor,
   type ProcessorMeta,
 } from '@timeside/core';
 import { afterAll, expect } from 'vitest';
@@ -200,4 +201,35 @@ export class SynthDecoder extends Decoder {
       yield { data, start, length, eod: start + length >= this.#frames };
     }
   }
+}
+
+/** An analyzer that throws once `afterFrames` frames have gone by (a processor failing midway). */
+export class FailsAfter extends Processor<{ afterFrames: number }> {
+  static override readonly meta: ProcessorMeta = {
+    id: 'fails_after',
+    kind: 'analyzer',
+    name: 'Fails midway',
+    version: '1.0.0',
+    description: 'throws once afterFrames frames have gone by',
+    params: {
+      afterFrames: { type: 'integer', default: 44100, minimum: 0, description: 'frames before failing' },
+    },
+  };
+  override process(block: AudioBlock): void {
+    if (block.start >= this.params.afterFrames) throw new Error('boom');
+  }
+}
+
+/** A {@link SynthDecoder} that counts the blocks read from it (0 proves nothing was decoded). */
+export function countingDecoder(seconds: number): { decoder: SynthDecoder; read: () => number } {
+  const decoder = new SynthDecoder(seconds, 44100, 4096);
+  let read = 0;
+  const blocks = decoder.blocks.bind(decoder);
+  decoder.blocks = async function* (signal?: AbortSignal) {
+    for await (const block of blocks(signal)) {
+      read++;
+      yield block;
+    }
+  };
+  return { decoder, read: () => read };
 }

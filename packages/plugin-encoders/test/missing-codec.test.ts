@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isTimesideError, locateFfmpeg, pipe } from '@timeside/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Mp3Encoder } from '../src/mp3_encoder.js';
-import { SynthDecoder, tempDir } from './helpers.js';
+import { countingDecoder, tempDir } from './helpers.js';
 
 // Its own test file: fluent-ffmpeg caches the encoder list once per process.
 const dir = tempDir('timeside-nocodec-');
@@ -26,15 +26,7 @@ afterAll(() => {
 });
 
 it('a missing codec fails at setup, naming the encoder, the format and the path, before any decoding', async () => {
-  const decoder = new SynthDecoder(2);
-  let blocksRead = 0;
-  const blocks = decoder.blocks.bind(decoder);
-  decoder.blocks = async function* (signal?: AbortSignal) {
-    for await (const block of blocks(signal)) {
-      blocksRead++;
-      yield block;
-    }
-  };
+  const { decoder, read } = countingDecoder(2);
   const output = join(dir, 'out', 'song.mp3');
   const error = await pipe(decoder, new Mp3Encoder({ output }))
     .run()
@@ -45,5 +37,5 @@ it('a missing codec fails at setup, naming the encoder, the format and the path,
       `^mp3_encoder cannot encode ${output}: the ffmpeg in use \\(.*ffmpeg-without-lame\\) has no libmp3lame encoder, needed to write mp3 \\(mp3/libmp3lame\\)`,
     ),
   );
-  expect(blocksRead).toBe(0);
+  expect(read()).toBe(0);
 });

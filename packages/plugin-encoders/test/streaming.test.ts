@@ -1,16 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  type AudioBlock,
-  arrayDecoder,
-  fileDecoder,
-  isTimesideError,
-  liveFfmpegProcesses,
-  Processor,
-  type ProcessorMeta,
-  pipe,
-} from '@timeside/core';
+import { arrayDecoder, fileDecoder, isTimesideError, liveFfmpegProcesses, pipe } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
 import { AacEncoder } from '../src/aac_encoder.js';
 import type { Encoder } from '../src/base/encoder.js';
@@ -23,6 +14,7 @@ import { WebmEncoder } from '../src/webm_encoder.js';
 import {
   alignedCorrelation,
   decodeFloat,
+  FailsAfter,
   musicLikeWav,
   runFfmpeg,
   SynthDecoder,
@@ -47,20 +39,6 @@ function stereo(seconds: number): Float32Array[] {
     right[i] = 0.3 * Math.sin(2 * Math.PI * 220 * t) + 0.1 * Math.sin(2 * Math.PI * 440 * t) + noise;
   }
   return [left, right];
-}
-
-class FailsAfter extends Processor {
-  static override readonly meta: ProcessorMeta = {
-    id: 'fails_after',
-    kind: 'analyzer',
-    name: 'Fails after a second',
-    version: '1.0.0',
-    description: 'throws once a second of audio has gone by',
-    params: {},
-  };
-  override process(block: AudioBlock): void {
-    if (block.start >= SR) throw new Error('boom');
-  }
 }
 
 describe('streaming (encoder.stream())', () => {
