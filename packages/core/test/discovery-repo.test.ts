@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getDiscoveryReport, listProcessors, resetDiscovery } from '../src/index.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const FIRST_PARTY = ['@timeside/plugin-aubio-like', '@timeside/plugin-encoders', '@timeside/plugin-graphers'];
+const FIRST_PARTY = [
+  '@timeside/plugin-aubio-like',
+  '@timeside/plugin-encoders',
+  '@timeside/plugin-fx',
+  '@timeside/plugin-graphers',
+];
 
 describe('discovery in this repository', () => {
   const cwd = process.cwd();
@@ -14,7 +19,7 @@ describe('discovery in this repository', () => {
     resetDiscovery();
   });
 
-  it('runs lazily on the first listProcessors() and finds the three first-party plugins', async () => {
+  it('runs lazily on the first listProcessors() and finds the four first-party plugins', async () => {
     process.chdir(repo);
     resetDiscovery();
     expect(getDiscoveryReport()).toBeUndefined();

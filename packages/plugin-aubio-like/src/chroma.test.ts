@@ -83,14 +83,14 @@ describe('chroma and key', () => {
     const results = await pipe(arrayDecoder(signal, SR), new Chroma(), new Key()).run();
     const mean = meanChroma(results.require('chroma').value as Matrix, signal.length);
     for (let j = 0; j < 12; j++) {
-      if (lit.includes(j)) expect(mean[j], `class ${j}`).toBeGreaterThan(0.5);
+      if ((lit as readonly number[]).includes(j)) expect(mean[j], `class ${j}`).toBeGreaterThan(0.5);
       else expect(mean[j], `class ${j}`).toBeLessThan(0.1);
     }
     const keyResult = results.require('key');
     expect(keyResult.labelMetadata?.[keyResult.label?.[0] as number]).toBe(key);
     // The confidence is the correlation of the ideal triad (three equal classes) with the key's
     // profile, rotated to its tonic: the measured chroma is that triad up to small leakage.
-    const ideal = Array.from({ length: 12 }, (_, j) => (lit.includes(j as never) ? 1 : 0));
+    const ideal = Array.from({ length: 12 }, (_, j) => ((lit as readonly number[]).includes(j) ? 1 : 0));
     const profile = Array.from({ length: 12 }, (_, j) => KK[mode][(j - tonic + 12) % 12]);
     expect(results.require('key.confidence').value as number).toBeCloseTo(pearson(ideal, profile), 1);
     // key reads the chroma node the user asked for: one STFT, one FFT per frame.
