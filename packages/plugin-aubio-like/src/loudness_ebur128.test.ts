@@ -830,7 +830,7 @@ describe('block energies, gating and windows against a plain BS.1770 / Tech 3342
         `relative gate only ${relativeOnly.toFixed(3)}); LRA ${expectedLra.toFixed(3)} LU`,
     );
 
-    for (const blockSize of [65536, 4801, 4800, 4799, 1001, 7]) {
+    for (const blockSize of [65536, 4801, 4800, 4799, 1001]) {
       const results = await pipe(
         arrayDecoder([left, right], SAMPLE_RATE, { blockSize }),
         new LoudnessEbur128(),
