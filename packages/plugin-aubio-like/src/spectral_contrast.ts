@@ -94,7 +94,7 @@ export class SpectralContrast extends Processor<SpectralContrastParams> {
   };
 
   #edges: Int32Array = new Int32Array(0);
-  #scratch = new Float32Array(0);
+  #scratch: Float32Array[] = [];
   #peaks = new Float32Array(0);
   #valleys = new Float32Array(0);
   #contrast = new Float32Array(0);
@@ -126,9 +126,10 @@ export class SpectralContrast extends Processor<SpectralContrastParams> {
         );
       }
     }
-    let widest = 0;
-    for (let b = 0; b < nBands; b++) widest = Math.max(widest, this.#edges[b + 1] - this.#edges[b]);
-    this.#scratch = new Float32Array(widest);
+    this.#scratch = Array.from(
+      { length: nBands },
+      (_, b) => new Float32Array(this.#edges[b + 1] - this.#edges[b]),
+    );
     this.#peaks = new Float32Array(nBands);
     this.#valleys = new Float32Array(nBands);
     this.#contrast = new Float32Array(nBands);

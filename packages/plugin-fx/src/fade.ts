@@ -82,13 +82,15 @@ export class Fade extends Processor<FadeParams> {
       const held = this.#held[c];
       const input = block.data[c];
       const output = out[c];
-      // Emit the oldest `count` frames: first those held back, then the block's.
-      output.set(held.subarray(0, fromHeld));
-      output.set(input.subarray(0, count - fromHeld), fromHeld);
+      // Emit the oldest `count` frames: first those held back, then the block's (plain loops:
+      // subarray views would allocate per block).
+      for (let i = 0; i < fromHeld; i++) output[i] = held[i];
+      const fromBlock = count - fromHeld;
+      for (let i = 0; i < fromBlock; i++) output[fromHeld + i] = input[i];
       // Keep the newest `available − count` frames (≤ hold) for the fade-out.
       if (fromHeld < this.#pending) held.copyWithin(0, fromHeld, this.#pending);
       const keptHeld = this.#pending - fromHeld;
-      held.set(input.subarray(count - fromHeld, block.length), keptHeld);
+      for (let i = fromBlock; i < block.length; i++) held[keptHeld + i - fromBlock] = input[i];
     }
     this.#pending = available - count;
     const start = this.#emitted;

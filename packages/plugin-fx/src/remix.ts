@@ -90,7 +90,8 @@ export class Remix extends Processor<RemixParams> {
       const sources = this.sources[c];
       const output = out[c];
       if (sources.length === 1) {
-        output.set(block.data[sources[0]].subarray(0, length));
+        const input = block.data[sources[0]];
+        for (let i = 0; i < length; i++) output[i] = input[i];
         continue;
       }
       const scale = 1 / sources.length;

@@ -146,8 +146,11 @@ export class Resample extends Processor<ResampleParams> {
         return grown;
       });
     }
+    const at = this.#bufferLength;
     for (let c = 0; c < this.#buffer.length; c++) {
-      this.#buffer[c].set(block.data[c].subarray(0, block.length), this.#bufferLength);
+      const buffer = this.#buffer[c];
+      const input = block.data[c];
+      for (let i = 0; i < block.length; i++) buffer[at + i] = input[i];
     }
     this.#bufferLength = needed;
   }

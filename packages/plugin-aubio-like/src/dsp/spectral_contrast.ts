@@ -24,23 +24,24 @@ const FLOOR = 1e-10;
 
 /**
  * One frame's peak and valley per band, in dB of magnitude: after sorting a band's magnitudes, the
- * peak is 20·log10 of the mean of its strongest ⌈α·N⌉ (at least 1) and the valley that of its
- * weakest (Jiang et al. 2002, eqs. 1–3, on the magnitude spectrum). `scratch` holds the largest band.
+ * peak is 20·log10 of the mean of its strongest round(α·N) (at least 1) and the valley that of its
+ * weakest (Jiang et al. 2002, eqs. 1–3, on the magnitude spectrum). `scratch[b]` is band b's
+ * sorting buffer, exactly as long as the band.
  */
 export function spectralContrast(
   magnitude: Float32Array,
   edges: Int32Array,
   alpha: number,
-  scratch: Float32Array,
+  scratch: readonly Float32Array[],
   peaks: Float32Array,
   valleys: Float32Array,
 ): void {
   const nBands = edges.length - 1;
   for (let b = 0; b < nBands; b++) {
     const start = edges[b];
-    const size = edges[b + 1] - start;
-    const band = scratch.subarray(0, size);
-    band.set(magnitude.subarray(start, start + size));
+    const band = scratch[b];
+    const size = band.length;
+    for (let i = 0; i < size; i++) band[i] = magnitude[start + i];
     band.sort();
     const n = Math.max(1, Math.round(alpha * size));
     let low = 0;
