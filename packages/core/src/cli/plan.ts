@@ -18,6 +18,8 @@ export interface PlannedProcessor {
 
 /** What the command line asks to run. */
 export interface RunRequest {
+  /** `-x`: fx ids, in chain order (after the preset's). */
+  fx?: readonly string[];
   analyzers: readonly string[];
   graphers: readonly string[];
   /**
@@ -48,7 +50,7 @@ export function imageFormatsOf(cls: ProcessorClass): string[] {
   return spec.enum.filter((f) => (IMAGE_FORMATS as readonly string[]).includes(f));
 }
 
-const FLAG_OF: Partial<Record<Kind, string>> = { analyzer: '-a', grapher: '-g', encoder: '-e' };
+const FLAG_OF: Partial<Record<Kind, string>> = { fx: '-x', analyzer: '-a', grapher: '-g', encoder: '-e' };
 /** The preset key that lists processors of each kind. */
 const PRESET_KEY_OF: Partial<Record<Kind, keyof PresetConfig>> = {
   fx: 'fx',
@@ -98,7 +100,7 @@ export function parseAssignments(assignments: readonly string[]): Map<string, Re
 
 /**
  * Resolves the processors of a run: the preset's fx, analyzers, graphers and encoders followed by
- * those of -a, -g and -e; each id must exist (E_UNKNOWN_PROCESSOR) and be of the kind of its flag
+ * those of -x, -a, -g and -e; each id must exist (E_UNKNOWN_PROCESSOR) and be of the kind of its flag
  * (E_USAGE). Parameters come from the config, then the preset, then -p; every processor is
  * constructed once here so that a bad parameter fails (E_PARAM) before any input is decoded.
  */
@@ -109,6 +111,7 @@ export async function planRun(request: RunRequest, outDir: string): Promise<Plan
     for (const id of ids ?? []) if (!wanted.some((w) => w.id === id)) wanted.push({ id, kind, fromPreset });
   };
   add(preset?.fx, 'fx', true);
+  add(request.fx, 'fx');
   add(preset?.analyzers, 'analyzer', true);
   add(request.analyzers, 'analyzer');
   add(preset?.graphers, 'grapher', true);

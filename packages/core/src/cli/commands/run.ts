@@ -17,6 +17,7 @@ import { type InputOutcome, type RunInputOptions, runInput } from '../run-input.
 const RESULT_FORMATS = [...FORMATS.map((f) => f.id), 'none'] as const;
 
 interface RunOptions {
+  fx?: string[];
   analyzers?: string[];
   graphers?: string[];
   encoders?: string[];
@@ -50,6 +51,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('decode each input once and run the requested processors on it')
     .argument('<inputs...>', 'audio files, or directories of audio files')
+    .option('-x, --fx <ids>', 'fx ids, comma-separated, in chain order (repeatable)', collect)
     .option('-a, --analyzers <ids>', 'analyzer ids, comma-separated (repeatable)', collect)
     .option('-g, --graphers <ids>', 'grapher ids, comma-separated (repeatable)', collect)
     .option('-e, --encoders <ids>', 'encoder ids, comma-separated (repeatable)', collect)
@@ -113,6 +115,7 @@ async function run(inputs: string[], options: RunOptions, ctx: CliContext): Prom
   const outDir = resolve(ctx.cwd, options.output);
   const plan = await planRun(
     {
+      fx: splitIds(options.fx ?? []),
       analyzers: splitIds(options.analyzers ?? []),
       graphers: splitIds(options.graphers ?? []),
       images: options.images === undefined ? undefined : splitIds([options.images]),
