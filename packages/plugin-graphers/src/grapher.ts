@@ -17,7 +17,7 @@ import {
   type StreamFormat,
 } from '@timeside/core';
 import { drawAxes, plotArea, type Rect } from './render/axes.js';
-import { CATEGORY_COLORS, cssColor, luminance, parseHexColor, type Rgba } from './render/color.js';
+import { cssColor, luminance, OVERLAY_COLORS, parseHexColor, type Rgba } from './render/color.js';
 import { drawResult, isPlottable } from './render/plot.js';
 import type { FrequencyScale } from './render/scale.js';
 import { createSurface, IMAGE_FORMATS, type ImageFormat, type Surface } from './render/surface.js';
@@ -310,8 +310,9 @@ export abstract class Grapher<P extends GrapherParams = GrapherParams> extends P
     }
     this.drawContent(surface, area);
     const scale = this.frequencyScale();
+    const colors = this.overlayColors();
     this.#overlays.forEach((result, i) => {
-      drawResult(surface, result, area, this.durationS, CATEGORY_COLORS[i % CATEGORY_COLORS.length], scale);
+      drawResult(surface, result, area, this.durationS, colors[i % colors.length], scale);
     });
     this.#legend(surface, area);
     ctx.restore();
@@ -333,12 +334,17 @@ export abstract class Grapher<P extends GrapherParams = GrapherParams> extends P
     ctx.fillRect(area.x + 4, area.y + 4, width, names.length * 13 + 4);
     names.forEach((name, i) => {
       const y = area.y + 12 + i * 13;
-      ctx.fillStyle = CATEGORY_COLORS[i % CATEGORY_COLORS.length];
+      ctx.fillStyle = this.overlayColors()[i % this.overlayColors().length];
       ctx.fillRect(area.x + 8, y - 1, 8, 3);
       ctx.fillStyle = '#ffffff';
       ctx.fillText(name, area.x + 20, y);
     });
     ctx.restore();
+  }
+
+  /** Colours of the overlays, in order (default: warm colours, for light images). */
+  protected overlayColors(): readonly string[] {
+    return OVERLAY_COLORS;
   }
 
   /** Labels in dark grey on a light background, light grey on a dark or transparent one. */

@@ -13,6 +13,7 @@ import {
 import { SpectrumColumns } from './dsp/spectrum_columns.js';
 import { Grapher, type GrapherParams, grapherParams } from './grapher.js';
 import type { Rect } from './render/axes.js';
+import { SPECTROGRAM_OVERLAY_COLORS } from './render/color.js';
 import { COLORMAPS, type ColormapName, colormapLut } from './render/colormap.js';
 import { type FrequencyScale, frequencyScale } from './render/scale.js';
 import { drawRaster, type Surface } from './render/surface.js';
@@ -135,6 +136,10 @@ export abstract class SpectrogramGrapher extends Grapher<SpectrogramParams> {
     if (maxFreq !== null && maxFreq <= minFreq) {
       throw paramError(this.meta.id, 'maxFreq', `must be above minFreq (${minFreq} Hz), got ${maxFreq}`);
     }
+  }
+
+  protected override overlayColors(): readonly string[] {
+    return SPECTROGRAM_OVERLAY_COLORS;
   }
 
   protected override get hasFrequencyAxis(): boolean {

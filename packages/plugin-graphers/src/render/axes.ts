@@ -70,7 +70,8 @@ export function frequencyTicks(scale: FrequencyScale, heightPx: number, minSpaci
     const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
     for (let f = Math.ceil(scale.minHz / step) * step; f <= scale.maxHz; f += step) candidates.push(f);
   } else {
-    for (let decade = 1; decade <= 100000; decade *= 10) {
+    // From 10 Hz: below it a log or mel axis has nothing worth a label.
+    for (let decade = 10; decade <= 100000; decade *= 10) {
       for (const m of [1, 2, 5]) candidates.push(m * decade);
     }
   }

@@ -32,3 +32,22 @@ export function luminance(color: Rgba): number {
 
 /** Colors told apart at a glance, for overlaid results and segment labels (Tableau 10, from d3). */
 export const CATEGORY_COLORS: readonly string[] = schemeTableau10;
+
+/** Overlay colours over a light waveform: warm first, away from the default blue foreground. */
+export const OVERLAY_COLORS: readonly string[] = [
+  '#e15759',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#4e79a7',
+  '#9c755f',
+];
+
+/** Overlay colours over a spectrogram: cool and bright first, away from magma's reds and yellows. */
+export const SPECTROGRAM_OVERLAY_COLORS: readonly string[] = [
+  '#3ee6ff',
+  '#9dff5c',
+  '#ffffff',
+  '#ff5cf4',
+  '#5c8dff',
+];
