@@ -50,9 +50,19 @@ describe('zero_crossing_rate', () => {
   });
 
   it('works on the mono downmix of a stereo stream', async () => {
+    // Left = s + n, right = s − n: their mean is the 441 Hz sine s alone, while either channel
+    // alone also crosses zero with the 10 kHz tone n wherever |n| > |s|.
     const left = new Float32Array(SR / 2);
-    for (let i = 0; i < left.length; i++) left[i] = Math.sin((2 * Math.PI * 441 * i) / SR + 0.1);
-    const rates = (await zcr([left, left.slice()])).value as Float32Array;
+    const right = new Float32Array(SR / 2);
+    for (let i = 0; i < left.length; i++) {
+      const s = Math.sin((2 * Math.PI * 441 * i) / SR + 0.1);
+      const n = 0.8 * Math.sin((2 * Math.PI * 10000 * i) / SR);
+      left[i] = s + n;
+      right[i] = s - n;
+    }
+    const rates = (await zcr([left, right])).value as Float32Array;
     expect(Math.abs(rates[5] - 882)).toBeLessThanOrEqual(SR / 2047 + 1e-3);
+    const leftAlone = (await zcr(left)).value as Float32Array;
+    expect(leftAlone[5]).toBeGreaterThan(3 * 882);
   });
 });
