@@ -1,5 +1,6 @@
 // `pnpm bench`: speed of every analyzer (× realtime) on a generated 10-minute stereo file, the
-// decode-only baseline, all analyzers together in one pass, and plugin discovery.
+// decode-only baseline, all analyzers together in one pass, the encoders against plain ffmpeg
+// (bench/encoders.mjs; BENCH_ONLY=encoders runs them alone) and plugin discovery.
 // Inputs are generated into .bench/ (ignored by git). Run after `pnpm build`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -55,11 +56,23 @@ for (const entry of analyzers) {
   if (only && !only.includes(entry.id)) continue;
   await timed(entry.id, [new entry.processor()]);
 }
+// The fx, each alone in the chain with no sink after it: the fx's own cost on top of decoding.
+const FX_PARAMS = { normalize: { measured: -3 }, remix: { map: ['1', '0'] }, resample: { sampleRate: 48000 } };
+for (const entry of await listProcessors({ kind: 'fx' })) {
+  if (only && !only.includes(entry.id)) continue;
+  await timed(`fx ${entry.id}`, [new entry.processor(FX_PARAMS[entry.id] ?? {})]);
+}
 if (!only)
   await timed(
     'all analyzers, one pass',
     analyzers.map((e) => new e.processor()),
   );
+
+// BENCH_ONLY=encoders runs these rows alone (after the decode-only baseline).
+if (!only || only.includes('encoders')) {
+  console.log('');
+  spawnSync(process.execPath, [join(root, 'bench', 'encoders.mjs'), input], { stdio: 'inherit' });
+}
 
 if (existsSync(join(root, 'bench', 'discovery.mjs')) && !only) {
   console.log('');
