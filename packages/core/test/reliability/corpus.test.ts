@@ -10,9 +10,20 @@
  * directory. The last test prints the count.
  */
 
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileDecoder, type ResultContainer, setDiscoverer } from '../../src/index.js';
 import { ffmpeg, ffmpegChildren, tempDir } from '../ffmpeg-fixtures.js';
@@ -49,6 +60,8 @@ type Expect =
 
 interface Case {
   name: string;
+  /** Run the decoder and the pipeline in a child process as the unprivileged user `nobody` (built dist). */
+  asNobody?: boolean;
   /** Writes the input at `path` (or returns another path: a directory, a missing file). */
   make: (path: string) => string | undefined;
   expect: Expect;
@@ -59,6 +72,16 @@ interface Case {
 const files = tempDir('reliability-corpus');
 afterAll(() => files.remove());
 const IS_ROOT = process.getuid?.() === 0;
+const repo = fileURLToPath(new URL('../../../..', import.meta.url));
+const built = (pkg: string) => join(repo, 'packages', pkg, 'dist', 'index.js');
+/** As root, an unreadable file is tested for real by a child process running as nobody (needs the built packages). */
+const NOBODY_CASE =
+  IS_ROOT &&
+  ['core', 'plugin-aubio-like', 'plugin-encoders', 'plugin-graphers'].every((p) => existsSync(built(p)));
+/** A directory `nobody` can enter (the corpus's own temp dir is private to root). */
+const shared = mkdtempSync(join(tmpdir(), 'timeside-reliability-nobody-'));
+chmodSync(shared, 0o755);
+afterAll(() => rmSync(shared, { recursive: true, force: true }));
 
 /** dBFS of the largest 16-bit sample of `sinePcm16(…, amp)`. */
 const pcm16Peak = (amp: number): number => 20 * Math.log10(Math.round(amp * 32767) / 32768);
@@ -140,6 +163,21 @@ const cases: Case[] = [
     },
     expect: IS_ROOT ? okSine(1000, 1, 44100) : error('E_IO', /permission denied/),
   },
+  ...(NOBODY_CASE
+    ? [
+        {
+          name: 'no-read-permission-as-nobody.wav',
+          asNobody: true,
+          make: () => {
+            const path = join(shared, 'no-read-permission-as-nobody.wav');
+            writeFileSync(path, sineWav(1000, 1, 44100));
+            chmodSync(path, 0o000);
+            return path;
+          },
+          expect: error('E_IO', /permission denied/),
+        } satisfies Case,
+      ]
+    : []),
   {
     name: 'named-pipe.wav',
     make: (path) => {
@@ -548,6 +586,60 @@ async function runPipeline(path: string, outDir: string): Promise<Outcome> {
   }
 }
 
+/**
+ * The decoder alone and the full pipeline (the built packages, the same processors) in a child
+ * process running as `nobody`, for whom permission bits count. Errors come back as plain objects.
+ */
+function runAsNobody(path: string, outDir: string): { alone: Outcome; piped: Outcome } {
+  const script = `
+    import { fileDecoder, Pipeline } from ${JSON.stringify(built('core'))};
+    import analyzers from ${JSON.stringify(built('plugin-aubio-like'))};
+    import encoders from ${JSON.stringify(built('plugin-encoders'))};
+    import graphers from ${JSON.stringify(built('plugin-graphers'))};
+    const find = (plugin, id) => plugin.processors.find((p) => p.meta.id === id);
+    const asOutcome = (e) => ({ kind: 'error', error: { name: e.name, code: e.code, file: e.file, message: e.message } });
+    const out = {};
+    const decoder = fileDecoder(${JSON.stringify(path)});
+    try {
+      const opened = await decoder.open();
+      let frames = 0;
+      for await (const b of decoder.blocks()) frames += b.length;
+      out.alone = { kind: 'ok', frames, sampleRate: opened.format.sampleRate, channels: opened.format.channels, finite: true, nonFinite: 0 };
+    } catch (e) { out.alone = asOutcome(e); } finally { await decoder.release(); }
+    const dir = ${JSON.stringify(outDir)};
+    const Level = find(analyzers, 'level'), Spectral = find(analyzers, 'spectral_descriptors');
+    const Waveform = find(graphers, 'waveform_simple');
+    const Wav = find(encoders, 'wav_encoder'), Vorbis = find(encoders, 'vorbis_encoder');
+    try {
+      const results = await new Pipeline(fileDecoder(${JSON.stringify(path)}), [new Level(), new Spectral(),
+        new Waveform({ output: dir + '/out.png', width: 64, height: 32 }), new Wav({ output: dir + '/out.wav' }),
+        new Vorbis({ output: dir + '/out.ogg' })]).run();
+      const max = results.get('level.max');
+      out.piped = { kind: 'ok', frames: Math.round(max.audio.duration * max.audio.sampleRate), sampleRate: max.audio.sampleRate,
+        channels: max.audio.channels, finite: true, nonFinite: 0, maxDb: max.value };
+    } catch (e) { out.piped = asOutcome(e); }
+    console.log(JSON.stringify(out));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    uid: 65534,
+    gid: 65534,
+    cwd: shared,
+    encoding: 'utf8',
+    timeout: BOUND_MS,
+  });
+  if (child.error || child.status !== 0) {
+    const hang = (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+    const failure: Outcome = hang
+      ? { kind: 'hang' }
+      : { kind: 'error', error: new Error(`the child failed: ${child.stderr || child.error?.message}`) };
+    return { alone: failure, piped: failure };
+  }
+  const parsed = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    alone: Outcome;
+    piped: Outcome;
+  };
+  return { alone: parsed.alone, piped: parsed.piped };
+}
+
 /** Why `outcome` does not meet `expect` for the file `label`, or undefined when it does. */
 function mismatch(outcome: Outcome, expect: Expect, label: string, pipeline: boolean): string | undefined {
   if (outcome.kind === 'hang') return 'hang';
@@ -622,10 +714,12 @@ describe('bad-input corpus: the decoder and a full pipeline process each file or
     it(c.name, async () => {
       tally.cases++;
       const path = c.make(files.path(c.name)) ?? files.path(c.name);
-      const outDir = files.path(`out-${c.name}`);
-      mkdirSync(outDir);
-      const alone = await decodeAlone(path);
-      const piped = await runPipeline(path, outDir);
+      const outDir = c.asNobody ? join(shared, `out-${c.name}`) : files.path(`out-${c.name}`);
+      mkdirSync(outDir, { mode: 0o777 });
+      if (c.asNobody) chmodSync(outDir, 0o777);
+      const { alone, piped } = c.asNobody
+        ? runAsNobody(path, outDir)
+        : { alone: await decodeAlone(path), piped: await runPipeline(path, outDir) };
       const problems: string[] = [];
       const decoderProblem = mismatch(alone, c.expect, path, false);
       if (decoderProblem) problems.push(`decoder: ${decoderProblem}`);
@@ -668,7 +762,10 @@ describe('bad-input corpus: the decoder and a full pipeline process each file or
     console.log(
       `reliability corpus: ${tally.cases} cases, ${tally.handled} handled, ${tally.crashes} crashes, ` +
         `${tally.hangs} hangs, ${tally.partial} partial files` +
-        (IS_ROOT ? ' (running as root: the unreadable-file case is readable, and must decode)' : ''),
+        (IS_ROOT
+          ? ' (running as root: the unreadable file is readable by root and must decode' +
+            (NOBODY_CASE ? '; as nobody it must fail)' : '; not built, so no case as nobody)')
+          : ''),
     );
     expect(unhandled).toEqual([]);
     expect(tally).toEqual({ cases: cases.length, handled: cases.length, crashes: 0, hangs: 0, partial: 0 });

@@ -18,14 +18,13 @@ import {
   fileDecoder,
   isTimesideError,
   Pipeline,
-  type Processor,
   type ProcessorClass,
   probe,
   registerProcessor,
   setDiscoverer,
 } from '../../src/index.js';
 import { ffmpeg, ffmpegChildren, tempDir } from '../ffmpeg-fixtures.js';
-import { entries, sinePcm16, wavFile } from './fixtures.js';
+import { entries, make, sinePcm16, wavFile } from './fixtures.js';
 
 const dir = tempDir('reliability-faults');
 afterAll(() => dir.remove());
@@ -85,9 +84,9 @@ describe('ffmpeg killed during a run', () => {
     const out = dir.path('out-kill-decode');
     mkdirSync(out);
     const pipeline = new Pipeline(fileDecoder(longMp3, { blockSize: 4096 }), [
-      new Level(),
-      new WavEncoder({ output: join(out, 'copy.wav') }),
-    ] as unknown as Processor[]);
+      make(Level),
+      make(WavEncoder, { output: join(out, 'copy.wav') }),
+    ]);
     const { error, killed } = await runAndKill(pipeline);
     expect(killed).toHaveLength(1);
     expect(isTimesideError(error)).toBe(true);
@@ -104,10 +103,10 @@ describe('ffmpeg killed during a run', () => {
     mkdirSync(out);
     const ogg = join(out, 'sine.ogg');
     const pipeline = new Pipeline(fileDecoder(longWav, { blockSize: 4096 }), [
-      new Level(),
-      new WaveformSimple({ output: join(out, 'sine.png'), width: 64, height: 32 }),
-      new VorbisEncoder({ output: ogg }),
-    ] as unknown as Processor[]);
+      make(Level),
+      make(WaveformSimple, { output: join(out, 'sine.png'), width: 64, height: 32 }),
+      make(VorbisEncoder, { output: ogg }),
+    ]);
     const { error, killed } = await runAndKill(pipeline);
     expect(killed).toHaveLength(1);
     expect(error).toMatchObject({ code: 'E_ENCODE', processor: 'vorbis_encoder' });
@@ -125,9 +124,9 @@ describe('an output directory that cannot be written', () => {
   async function expectRefused(output: string) {
     let progress = 0;
     const pipeline = new Pipeline(fileDecoder(shortWav), [
-      new Level(),
-      new WaveformSimple({ output, width: 64, height: 32 }),
-    ] as unknown as Processor[]);
+      make(Level),
+      make(WaveformSimple, { output, width: 64, height: 32 }),
+    ]);
     pipeline.on('progress', () => progress++);
     const error = await pipeline.run().then(
       () => undefined,

@@ -21,7 +21,7 @@ import {
   setDiscoverer,
 } from '../../src/index.js';
 import { ffmpeg, tempDir } from '../ffmpeg-fixtures.js';
-import { float32Le, wavFile } from './fixtures.js';
+import { float32Le, make, wavFile } from './fixtures.js';
 
 const SR = 44100;
 const FRAMES = SR / 2;
@@ -63,7 +63,7 @@ beforeAll(async () => {
 let twin: ResultContainer;
 
 function allAnalyzers(): Processor[] {
-  return analyzers.map((cls) => new (cls as unknown as new () => Processor)());
+  return analyzers.map((cls) => make(cls));
 }
 
 /** The data of each result by id (what an analyzer computed, without the audio it names). */
@@ -92,13 +92,17 @@ describe('NaN and ±Infinity samples: replaced by 0 at the decoder, counted, rep
   });
 
   it('level reads the finite samples: max and RMS as computed here with 0 in place of NaN/Inf', async () => {
-    const Level = analyzers.find((c) => c.meta.id === 'level') as unknown as new () => Processor;
     const decoder = fileDecoder(bad);
-    const results = await new Pipeline(decoder, [new Level()]).run();
+    const results = await new Pipeline(decoder, [make(analyzers.find((c) => c.meta.id === 'level'))]).run();
     const zeroed = signal(false).map((ch) => ch.map(Math.fround));
     let sum = 0;
     let peak = 0;
-    for (const ch of zeroed) for (const x of ch) (sum += x * x), (peak = Math.max(peak, Math.abs(x)));
+    for (const ch of zeroed) {
+      for (const x of ch) {
+        sum += x * x;
+        peak = Math.max(peak, Math.abs(x));
+      }
+    }
     expect(results.get('level.max')?.value).toBeCloseTo(20 * Math.log10(peak), 9);
     expect(results.get('level.rms')?.value).toBeCloseTo(10 * Math.log10(sum / (2 * FRAMES)), 9);
     expect(decoder.nonFiniteSamples).toBe(BAD.length);
