@@ -34,8 +34,10 @@ beforeAll(() => {
   // Processors come from the plugins' sources, registered here; discovery (of built plugins) stays off.
   setDiscoverer(async () => {});
   // The plugins are typed against core's dist and run against its src (vitest's alias): one class, two types.
+  // Only the processors the tables below list: the plugins grow without changing these tests.
+  const listed = ['vorbis_encoder', 'wav_encoder', 'waveform_simple'];
   for (const cls of [...encoders.processors, ...graphers.processors])
-    registerProcessor(cls as unknown as ProcessorClass);
+    if (listed.includes(cls.meta.id)) registerProcessor(cls as unknown as ProcessorClass);
 });
 
 async function cli(args: string[]) {
@@ -67,7 +69,7 @@ describe('timeside list', () => {
     expect(lines.find((l) => l.startsWith('waveform_simple'))?.split(/\s{2,}/)).toEqual([
       'waveform_simple',
       'grapher',
-      '1.0.0',
+      '2.0.0',
       'Waveform (simple)',
       '(code)',
     ]);
@@ -99,9 +101,9 @@ describe('timeside info', () => {
     const { code, stdout } = await cli(['info', 'waveform_simple']);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /^waveform_simple — Waveform \(simple\)\ngrapher, version 1\.0\.0, registered in code\n/,
+      /^waveform_simple — Waveform \(simple\)\ngrapher, version 2\.0\.0, registered in code\n/,
     );
-    expect(stdout).toMatch(/^ {2}width\s+integer\s+1024\s+1 … 32768\s+Image width in pixels$/m);
+    expect(stdout).toMatch(/^ {2}width\s+integer\s+1024\s+1 … 32768\s+Image width in CSS pixels$/m);
     expect(stdout).toMatch(/^ {2}layout\s+string\s+"mix"\s+"mix" \| "lanes"\s+/m);
     expect(stdout).toContain('<input>.waveform_simple.png');
   });
