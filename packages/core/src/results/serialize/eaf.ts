@@ -10,7 +10,7 @@
  * then the LINGUISTIC_TYPE the tiers name.
  */
 import { dirname, extname, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AnalyzerResult } from '../result.js';
 import { writeFileAtomic } from './atomic.js';
@@ -56,11 +56,12 @@ export function isTierResult(r: AnalyzerResult): boolean {
 
 function mediaDescriptor(uri: string, eafPath: string): Record<string, string> {
   const isUrl = /^[a-z][a-z0-9+.-]*:/i.test(uri) && !/^[a-z]:[\\/]/i.test(uri);
-  const local = isUrl
-    ? uri.startsWith('file:')
-      ? decodeURI(new URL(uri).pathname)
-      : undefined
-    : resolve(uri);
+  let local: string | undefined;
+  try {
+    local = isUrl ? (uri.startsWith('file:') ? fileURLToPath(uri) : undefined) : resolve(uri);
+  } catch {
+    // A malformed file: URL is written as it is.
+  }
   const out: Record<string, string> = {
     '@_MEDIA_URL': local ? pathToFileURL(local).href : uri,
     '@_MIME_TYPE': MIME[extname(local ?? uri).toLowerCase()] ?? 'audio/*',

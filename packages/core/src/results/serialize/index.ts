@@ -4,7 +4,7 @@
  * costs nothing for formats a program never writes.
  */
 import { readFileSync } from 'node:fs';
-import { ioError, resultError } from '../../errors/index.js';
+import { ioError, isTimesideError, resultError } from '../../errors/index.js';
 import type { AnalyzerResult } from '../result.js';
 import { writeFilesAtomic } from './atomic.js';
 import { formatFromPath, formatInfo, perResultPath, RESULT_FORMATS, type ResultFormat } from './formats.js';
@@ -103,6 +103,16 @@ export async function readResults(path: string, format?: ResultFormat | string):
       `${id} files (${info.description}) carry no metadata and are not read back; read the json, yaml or hdf5 file written beside it`,
     );
   }
+  try {
+    return await readFormat(path, id);
+  } catch (error) {
+    // Whatever a reader met in a file, the caller gets one error that names it.
+    if (isTimesideError(error) && error.file === path) throw error;
+    throw readError(path, isTimesideError(error) ? error.message : `unreadable (${String(error)})`, error);
+  }
+}
+
+async function readFormat(path: string, id: ResultFormat): Promise<AnalyzerResult[]> {
   switch (id) {
     case 'json':
       return (await import('./json.js')).readJson(readText(path), path);

@@ -3,7 +3,7 @@
  * YAML's own `.nan` / `.inf`, and number arrays on one line each (flow style) so a file of
  * framewise results stays readable.
  */
-import { Document, isSeq, parse, visit } from 'yaml';
+import { Document, isSeq, parseDocument, visit } from 'yaml';
 import { isTimesideError } from '../../errors/index.js';
 import type { AnalyzerResult } from '../result.js';
 import { writeFileAtomic } from './atomic.js';
@@ -30,7 +30,11 @@ export function writeYaml(results: readonly AnalyzerResult[], path: string): str
 export function readYaml(text: string, file: string): AnalyzerResult[] {
   let doc: unknown;
   try {
-    doc = parse(text, { schema: 'core', maxAliasCount: 0 });
+    // Our files have no tags or anchors: a warning (unresolved tag, odd anchor) means damage too.
+    const parsed = parseDocument(text, { schema: 'core', logLevel: 'silent' });
+    const problem = parsed.errors[0] ?? parsed.warnings[0];
+    if (problem) throw problem;
+    doc = parsed.toJS({ maxAliasCount: 0 });
   } catch (error) {
     throw readError(file, `not YAML, or cut short (${(error as Error).message.split('\n')[0]})`, error);
   }
