@@ -65,3 +65,24 @@ group('tags', () => {
     expect(tags.artist).toBeUndefined();
   });
 });
+
+group('tags of a WAV source (core’s built-in reader parses its LIST/INFO chunk)', () => {
+  it('reach the encoders as ffmpeg wrote them', async () => {
+    const wav = join(dir, 'tagged-source.wav');
+    musicLikeWav(wav, 1, 44100, [
+      '-metadata',
+      'title=Berceuse',
+      '-metadata',
+      'artist=Enregistrement de terrain',
+      '-metadata',
+      'date=1962',
+    ]);
+    const output = join(dir, 'from-wav.ogg');
+    await pipe(fileDecoder(wav), new VorbisEncoder({ output })).run();
+    expect(describe(output).tags).toMatchObject({
+      title: 'Berceuse',
+      artist: 'Enregistrement de terrain',
+      date: '1962',
+    });
+  });
+});

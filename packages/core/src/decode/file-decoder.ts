@@ -161,7 +161,12 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
           keep = true;
           return opened;
         }
-        return this.#openFfmpeg(header.sampleRate, header.channels, header.totalFrames / header.sampleRate);
+        return this.#openFfmpeg(
+          header.sampleRate,
+          header.channels,
+          header.totalFrames / header.sampleRate,
+          header.tags,
+        );
       }
       if (parsed.kind === 'corrupt') throw decodeError(this.uri, `broken WAV file: ${parsed.reason}`);
     } finally {
@@ -203,6 +208,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
         sampleRate: sr,
         channels: header.channels,
       },
+      tags: header.tags,
     };
   }
 

@@ -34,6 +34,8 @@ export interface WavHeader {
   dataBytes: number;
   /** Frames of audio data. */
   totalFrames: number;
+  /** Descriptive tags of a `LIST`/`INFO` chunk before the data (title, artist…), when there is one. */
+  tags?: Record<string, string>;
 }
 
 /** Why a buffer does not hold a WAV header the built-in reader can use. */
@@ -73,6 +75,45 @@ function fourcc(bytes: Uint8Array, at: number): string {
     id += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   }
   return id;
+}
+
+/**
+ * RIFF INFO ids and the tag names ffmpeg gives them (libavformat `ff_riff_info_conv`), so a WAV's
+ * tags read the same here as through ffprobe.
+ */
+const INFO_TAGS: Readonly<Record<string, string>> = {
+  IART: 'artist',
+  ICMT: 'comment',
+  ICOP: 'copyright',
+  ICRD: 'date',
+  IGNR: 'genre',
+  INAM: 'title',
+  IPRD: 'album',
+  IPRT: 'track',
+  ITRK: 'track',
+};
+
+/** Largest `LIST` chunk read for its tags; a larger one is skipped like any unknown chunk. */
+const INFO_LIMIT = 1 << 20;
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The known tags of the INFO list in bytes [from, to): NUL-terminated strings, padded to even. */
+function parseInfo(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let pos = from; pos + 8 <= to; ) {
+    const name = INFO_TAGS[fourcc(bytes, pos)];
+    const size = view.getUint32(pos + 4, true);
+    const end = Math.min(to, pos + 8 + size);
+    if (name) {
+      let stop = pos + 8;
+      while (stop < end && bytes[stop] !== 0) stop++;
+      const text = utf8.decode(bytes.subarray(pos + 8, stop)).trim();
+      if (text !== '') tags[name] = text;
+    }
+    pos = pos + 8 + size + (size & 1);
+  }
+  return tags;
 }
 
 function fail(kind: WavParseFailure['kind'], reason: string, needBytes?: number): WavParseFailure {
@@ -205,6 +246,7 @@ export function parseWavHeader(bytes: Uint8Array, fileSize: number = bytes.lengt
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, have);
   let fmt: FmtInfo | undefined;
+  let tags: Record<string, string> | undefined;
   let pos = 12;
   // Each step moves at least 8 bytes forward, so the walk ends within size / 8 steps.
   while (pos + 8 <= size) {
@@ -228,8 +270,12 @@ export function parseWavHeader(bytes: Uint8Array, fileSize: number = bytes.lengt
       const totalFrames = Math.floor(declared / fmt.blockAlign);
       return {
         ok: true,
-        header: { ...fmt, dataOffset: body, dataBytes: totalFrames * fmt.blockAlign, totalFrames },
+        header: { ...fmt, dataOffset: body, dataBytes: totalFrames * fmt.blockAlign, totalFrames, tags },
       };
+    } else if (chunk === 'LIST' && chunkSize >= 4 && chunkSize <= INFO_LIMIT && body + chunkSize <= size) {
+      if (body + chunkSize > have) return fail('need-more', 'the LIST chunk continues', body + chunkSize);
+      if (fourcc(bytes, body) === 'INFO')
+        tags = { ...tags, ...parseInfo(bytes, view, body + 4, body + chunkSize) };
     } else if (body + chunkSize > size) {
       return fail(
         'corrupt',
