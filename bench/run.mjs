@@ -57,7 +57,11 @@ for (const entry of analyzers) {
   await timed(entry.id, [new entry.processor()]);
 }
 // The fx, each alone in the chain with no sink after it: the fx's own cost on top of decoding.
-const FX_PARAMS = { normalize: { measured: -3 }, remix: { map: ['1', '0'] }, resample: { sampleRate: 48000 } };
+const FX_PARAMS = {
+  normalize: { measured: -3 },
+  remix: { map: ['1', '0'] },
+  resample: { sampleRate: 48000 },
+};
 for (const entry of await listProcessors({ kind: 'fx' })) {
   if (only && !only.includes(entry.id)) continue;
   await timed(`fx ${entry.id}`, [new entry.processor(FX_PARAMS[entry.id] ?? {})]);

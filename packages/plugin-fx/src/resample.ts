@@ -38,6 +38,29 @@ const PARAMS = {
 /** Parameters of `resample`. */
 export type ResampleParams = ParamsOf<typeof PARAMS>;
 
+/** Largest precomputed phase table, in weights (8 MB of doubles). */
+const TABLE_LIMIT = 1 << 20;
+
+/** Σ weights[base + t]·samples[offset + t] for t < count. */
+function dot(
+  weights: Float64Array,
+  base: number,
+  samples: Float32Array,
+  offset: number,
+  count: number,
+): number {
+  let sum = 0;
+  for (let t = 0; t < count; t++) sum += weights[base + t] * samples[offset + t];
+  return sum;
+}
+
+function gcd(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}
+
 /** Kaiser β of the window: ≈ 80 dB stopband attenuation (Kaiser's formula 0.1102·(A − 8.7)). */
 const KAISER_BETA = 8;
 
@@ -72,6 +95,15 @@ export class Resample extends Processor<ResampleParams> {
   #inputFrames = 0;
   #out!: OutputBlock;
   #weights = new Float64Array(0);
+  /** Taps per output frame: 2·ceil(halfWidth). */
+  #taps = 0;
+  /**
+   * The kernel at every phase the ratio produces, when there are few enough: output frame n reads
+   * phase (n·Fin mod Fout)/Fout, a multiple of g/Fout with g = gcd(Fin, Fout), so Fout/g phases
+   * (160 for 44.1 → 48 kHz) cover the stream. Row p holds the taps of phase p·g/Fout.
+   */
+  #table: Float64Array | null = null;
+  #gcd = 1;
 
   override setup(format: StreamFormat): void {
     this.#inRate = format.sampleRate;
@@ -80,6 +112,20 @@ export class Resample extends Processor<ResampleParams> {
     this.#kernel = sincKernel(cutoff, this.params.zeroCrossings, KAISER_BETA);
     const taps = 2 * Math.ceil(this.#kernel.halfWidth) + 2;
     this.#weights = new Float64Array(taps);
+    this.#taps = 2 * Math.ceil(this.#kernel.halfWidth);
+    this.#gcd = gcd(this.#inRate, this.#outRate);
+    const phases = this.#outRate / this.#gcd;
+    this.#table = null;
+    if (phases * this.#taps <= TABLE_LIMIT) {
+      const table = new Float64Array(phases * this.#taps);
+      const half = Math.ceil(this.#kernel.halfWidth);
+      for (let p = 0; p < phases; p++) {
+        const phase = (p * this.#gcd) / this.#outRate;
+        for (let t = 0; t < this.#taps; t++)
+          table[p * this.#taps + t] = kernelAt(this.#kernel, t - half + 1 - phase);
+      }
+      this.#table = table;
+    }
     this.#buffer = Array.from({ length: format.channels }, () => new Float32Array(taps * 2 + 4096));
     this.#bufferStart = -Math.ceil(this.#kernel.halfWidth);
     // The stream before frame 0 is silence: the buffer starts with that many zeros.
@@ -100,34 +146,38 @@ export class Resample extends Processor<ResampleParams> {
     this.#inputFrames += block.length;
     const inRate = this.#inRate;
     const outRate = this.#outRate;
-    const half = this.#kernel.halfWidth;
+    const half = Math.ceil(this.#kernel.halfWidth);
     // Output frame n reads input time n·inRate/outRate; it is ready once every input sample its
     // kernel covers has arrived (at the end, the stream continues with silence).
     const lastOutput = block.eod
       ? Math.ceil((this.#inputFrames * outRate) / inRate)
-      : Math.floor(((this.#inputFrames - 1 - Math.ceil(half)) * outRate) / inRate) + 1;
+      : Math.floor(((this.#inputFrames - 1 - half) * outRate) / inRate) + 1;
     const count = Math.max(0, lastOutput - this.#next);
     const out = this.#out.reserve(count);
     const end = this.#bufferStart + this.#bufferLength;
     const weights = this.#weights;
+    const table = this.#table;
+    const taps = this.#taps;
+    const halfTaps = taps / 2;
     for (let k = 0; k < count; k++) {
       const n = this.#next + k;
       // Exact in doubles for any stream shorter than 2^53 / inRate frames.
       const numerator = n * inRate;
       const centre = Math.floor(numerator / outRate);
-      const phase = (numerator - centre * outRate) / outRate;
-      const first = centre - Math.ceil(half) + 1;
-      const last = centre + Math.ceil(half);
-      let taps = 0;
-      for (let m = first; m <= last; m++) weights[taps++] = kernelAt(this.#kernel, m - centre - phase);
+      const remainder = numerator - centre * outRate;
+      const first = centre - halfTaps + 1;
+      let base = 0;
+      let w: Float64Array = weights;
+      if (table) {
+        base = ((remainder / this.#gcd) | 0) * taps;
+        w = table;
+      } else {
+        const phase = remainder / outRate;
+        for (let t = 0; t < taps; t++) weights[t] = kernelAt(this.#kernel, t - halfTaps + 1 - phase);
+      }
       const offset = first - this.#bufferStart;
       const available = Math.min(taps, end - first);
-      for (let c = 0; c < out.length; c++) {
-        const buffer = this.#buffer[c];
-        let sum = 0;
-        for (let t = 0; t < available; t++) sum += weights[t] * buffer[offset + t];
-        out[c][k] = sum;
-      }
+      for (let c = 0; c < out.length; c++) out[c][k] = dot(w, base, this.#buffer[c], offset, available);
     }
     const start = this.#next;
     this.#next += count;
