@@ -1,5 +1,7 @@
 import { arrayDecoder, pipe } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
+import { Level } from '../../plugin-aubio-like/src/level.js';
+import { Tuning } from '../../plugin-aubio-like/src/tuning.js';
 import { Resample } from '../src/resample.js';
 import { Capture, sine } from './capture.js';
 
@@ -37,6 +39,19 @@ describe('resample', () => {
       worst = Math.max(worst, Math.abs(capture.samples[1][n] + 0.25 * Math.sin(t)));
     }
     expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('sets up the analyzers after it at the new rate: tuning still reads a 442 Hz A as 442 Hz', async () => {
+    const results = await pipe(
+      arrayDecoder(sine(442, 44100, 44100, { amplitude: 0.5 }), 44100, { blockSize: 3000 }),
+      new Resample({ sampleRate: 22050 }),
+      new Tuning(),
+      new Level({ frameSize: 22050, hopSize: 22050 }),
+    ).run();
+    expect(Math.abs((results.require('tuning').value as number) - 442)).toBeLessThan(0.5);
+    // level's frames are counted at the new rate: 1 s at 22,050 Hz is one frame of 22,050.
+    expect(results.require('level.rms_frames').frame?.sampleRate).toBe(22050);
+    expect((results.require('level.rms_frames').value as Float32Array).length).toBe(1);
   });
 
   it('low-passes before decimating: a tone above the new Nyquist frequency does not alias', async () => {
