@@ -138,7 +138,11 @@ export class MelEnergy extends Processor<MelEnergyParams> {
           `${fftSize}) and would read 0 in every frame; use fewer bands, a larger fftSize or a higher fmin`,
       );
     }
-    this.#rows = new Float32Matrix(nMels, 4096);
+    // Sized for the stream: growing by doubling would hold up to twice the rows at the end.
+    this.#rows = new Float32Matrix(
+      nMels,
+      format.totalFrames ? Math.ceil(format.totalFrames / this.params.hopSize) + 1 : 4096,
+    );
     this.#batch.nMels = nMels;
   }
 

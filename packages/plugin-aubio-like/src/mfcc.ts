@@ -79,7 +79,10 @@ export class Mfcc extends Processor<MfccParams> {
     this.#matrix = dctMatrix(nCoeffs, nMels);
     this.#scratch = new Float64Array(nMels);
     this.#row = new Float32Array(nCoeffs);
-    this.#rows = new Float32Matrix(nCoeffs, 4096);
+    this.#rows = new Float32Matrix(
+      nCoeffs,
+      format.totalFrames ? Math.ceil(format.totalFrames / this.params.hopSize) + 1 : 4096,
+    );
   }
 
   override process(_block: AudioBlock, inputs: readonly unknown[]): void {

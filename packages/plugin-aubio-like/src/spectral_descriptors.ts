@@ -113,7 +113,7 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
     results: DESCRIPTORS,
   };
 
-  readonly #series = DESCRIPTORS.map(() => new Float32Series(4096));
+  #series = DESCRIPTORS.map(() => new Float32Series(16));
   #previous = new Float32Array(0);
   readonly #values = new Float64Array(DESCRIPTORS.length);
   #frames = 0;
@@ -122,6 +122,8 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
   override setup(format: StreamFormat): void {
     this.#sampleRate = format.sampleRate;
     this.#previous = new Float32Array(this.params.fftSize / 2 + 1);
+    const frames = format.totalFrames ? Math.ceil(format.totalFrames / this.params.hopSize) + 1 : 4096;
+    this.#series = DESCRIPTORS.map(() => new Float32Series(frames));
   }
 
   override process(_block: AudioBlock, inputs: readonly unknown[]): void {

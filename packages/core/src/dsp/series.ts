@@ -1,5 +1,13 @@
 import type { Matrix } from '../results/result.js';
 
+/**
+ * Capacity after `capacity` is full: ×1.5 rather than ×2, so that a series sized by an estimate
+ * (ffprobe's duration) and outgrowing it holds at most half again what it needs, not twice.
+ */
+function grown(capacity: number, needed: number): number {
+  return Math.max(needed, Math.ceil(capacity * 1.5));
+}
+
 /** A growable Float32Array for framewise values (amortised O(1) push, no boxing). */
 export class Float32Series {
   #data: Float32Array;
@@ -15,9 +23,9 @@ export class Float32Series {
 
   push(value: number): void {
     if (this.#length === this.#data.length) {
-      const grown = new Float32Array(this.#data.length * 2);
-      grown.set(this.#data);
-      this.#data = grown;
+      const larger = new Float32Array(grown(this.#data.length, this.#length + 1));
+      larger.set(this.#data);
+      this.#data = larger;
     }
     this.#data[this.#length++] = value;
   }
@@ -48,9 +56,9 @@ export class Float64Series {
 
   push(value: number): void {
     if (this.#length === this.#data.length) {
-      const grown = new Float64Array(this.#data.length * 2);
-      grown.set(this.#data);
-      this.#data = grown;
+      const larger = new Float64Array(grown(this.#data.length, this.#length + 1));
+      larger.set(this.#data);
+      this.#data = larger;
     }
     this.#data[this.#length++] = value;
   }
@@ -78,9 +86,9 @@ export class Float32Matrix {
   /** Appends a row of `width` values. */
   push(row: ArrayLike<number>): void {
     if ((this.#rows + 1) * this.width > this.#data.length) {
-      const grown = new Float32Array(this.#data.length * 2);
-      grown.set(this.#data);
-      this.#data = grown;
+      const larger = new Float32Array(grown(this.#data.length, (this.#rows + 1) * this.width));
+      larger.set(this.#data);
+      this.#data = larger;
     }
     const base = this.#rows * this.width;
     if (row instanceof Float32Array && row.length === this.width) this.#data.set(row, base);
