@@ -114,6 +114,31 @@ export function resultRefSpecs(refs: readonly string[]): NodeSpec[] {
   return refs.map((ref) => ({ processor: parseResultRef(ref).processor }));
 }
 
+/**
+ * Checks, before the first block, that each reference naming a result names one its analyzer
+ * declares (`meta.results`), so a typo fails with E_PARAM before any decoding. `inputs` are the
+ * instances of the referenced nodes, in the order of `refs`.
+ */
+export function checkResultRefs(
+  refs: readonly string[],
+  inputs: readonly Processor[],
+  processorId: string,
+  param: string,
+): void {
+  refs.forEach((ref, i) => {
+    const { processor, result } = parseResultRef(ref);
+    const declared = inputs[i]?.meta.results;
+    if (!result || !declared || declared.length === 0) return;
+    if (!declared.some((r) => r.id === result)) {
+      throw paramError(
+        processorId,
+        param,
+        `names ${result}, which ${processor} does not produce (it gives: ${declared.map((r) => r.id).join(', ')})`,
+      );
+    }
+  });
+}
+
 /** The result a reference names among an analyzer's results: the one named, else the first plottable. */
 export function pickResult(
   ref: string,
@@ -233,6 +258,8 @@ export abstract class Grapher<P extends GrapherParams = GrapherParams> extends P
     this.channels = format.channels;
     this.framesSeen = 0;
     this.#finished = false;
+    const overlays = this.params.overlay;
+    checkResultRefs(overlays, ctx.inputs.slice(ctx.inputs.length - overlays.length), this.meta.id, 'overlay');
     if (this.params.output) this.#path = ctx.output(this.params.output);
     return this.start(format, ctx);
   }

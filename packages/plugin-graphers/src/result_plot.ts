@@ -1,5 +1,20 @@
-import type { AnalyzerResult, NodeSpec, Params, ProcessorMeta, ResultContainer } from '@timeside/core';
-import { Grapher, type GrapherParams, grapherParams, pickResult, resultRefSpecs } from './grapher.js';
+import type {
+  AnalyzerResult,
+  NodeSpec,
+  Params,
+  ProcessorMeta,
+  ResultContainer,
+  SetupContext,
+  StreamFormat,
+} from '@timeside/core';
+import {
+  checkResultRefs,
+  Grapher,
+  type GrapherParams,
+  grapherParams,
+  pickResult,
+  resultRefSpecs,
+} from './grapher.js';
 import type { Rect } from './render/axes.js';
 import { CATEGORY_COLORS } from './render/color.js';
 import { drawResult } from './render/plot.js';
@@ -50,6 +65,10 @@ export class ResultPlot extends Grapher<ResultPlotParams> {
   };
 
   #results: AnalyzerResult[] = [];
+
+  protected override start(_format: StreamFormat, ctx: SetupContext): void {
+    checkResultRefs(this.params.results, ctx.inputs, ID, 'results');
+  }
 
   protected override collect(inputResults: readonly ResultContainer[]): void {
     this.#results = this.params.results.map((ref, i) => pickResult(ref, inputResults[i], ID, 'results'));

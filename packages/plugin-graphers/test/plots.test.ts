@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   arrayDecoder,
@@ -148,15 +148,33 @@ describe('result_plot', () => {
     expect(left - right).toBeGreaterThan(30);
   });
 
-  it('names a missing result in one clear error', async () => {
-    const error = await pipe(
+  it('names a result its analyzer does not declare in one clear error, before any block is decoded', async () => {
+    let progress = 0;
+    const pipeline = pipe(
       audio(),
       new ResultPlot({ output: join(dir, 'x.png'), results: ['test_marks.nothing'] }),
+    );
+    pipeline.on('progress', () => progress++);
+    const error = await pipeline.run().catch((e: unknown) => e);
+    expect(isTimesideError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /parameter "results" names test_marks\.nothing, which test_marks does not produce/,
+    );
+    expect(progress).toBe(0);
+    expect(existsSync(join(dir, 'x.png'))).toBe(false);
+  });
+
+  it('names an overlay result its analyzer does not declare', async () => {
+    const error = await pipe(
+      audio(),
+      new WaveformSimple({ output: join(dir, 'y.png'), overlay: ['test_marks:nope'] }),
     )
       .run()
       .catch((e: unknown) => e);
     expect(isTimesideError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/test_marks\.nothing/);
+    expect((error as Error).message).toMatch(
+      /parameter "overlay" names nope, which test_marks does not produce/,
+    );
   });
 });
 
