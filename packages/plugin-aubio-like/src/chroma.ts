@@ -48,7 +48,7 @@ export const CHROMA_PARAMS = {
     default: 5000,
     exclusiveMinimum: 0,
     unit: 'Hz',
-    description: 'Highest frequency counted',
+    description: 'Highest frequency counted (capped at the Nyquist frequency of the stream)',
   },
   tuning: {
     type: 'number',
@@ -106,10 +106,8 @@ export class Chroma extends Processor<ChromaParams> {
   readonly #batch: ChromaBatch = { count: 0, first: 0, chroma: [] };
 
   override setup(format: StreamFormat): void {
-    const { fftSize, fmin, fmax, tuning } = this.params;
-    const nyquist = format.sampleRate / 2;
-    if (fmax > nyquist)
-      throw paramError(ID, 'fmax', `is ${fmax} Hz, above the Nyquist frequency ${nyquist} Hz`);
+    const { fftSize, fmin, tuning } = this.params;
+    const fmax = Math.min(this.params.fmax, format.sampleRate / 2);
     if (fmin >= fmax) throw paramError(ID, 'fmin', `is ${fmin} Hz, not below fmax (${fmax} Hz)`);
     this.#sampleRate = format.sampleRate;
     this.#filterbank = chromaFilterbank(format.sampleRate, fftSize, fmin, fmax, tuning);

@@ -38,7 +38,14 @@ const PARAMS = {
     description: 'Centre frequency of the first bin (C3)',
   },
   binsPerOctave: { type: 'integer', default: 12, minimum: 1, maximum: 96, description: 'Bins per octave' },
-  nBins: { type: 'integer', default: 60, minimum: 1, maximum: 1024, description: 'Number of bins' },
+  nBins: {
+    type: 'integer',
+    default: null,
+    nullable: true,
+    minimum: 1,
+    maximum: 1024,
+    description: 'Number of bins (null: five octaves, or as many bins as lie below the Nyquist frequency)',
+  },
 } as const satisfies ParamSchema;
 
 /** Parameters of `constant_q`. */
@@ -91,10 +98,13 @@ export class ConstantQ extends Processor<ConstantQParams> {
   #sampleRate = 44100;
 
   override setup(format: StreamFormat): void {
-    const { fftSize, fmin, binsPerOctave, nBins } = this.params;
-    const top = fmin * 2 ** ((nBins - 1) / binsPerOctave);
+    const { fftSize, fmin, binsPerOctave } = this.params;
     const nyquist = format.sampleRate / 2;
-    if (top * 2 ** (1 / (2 * binsPerOctave)) >= nyquist) {
+    // A bin fits when its upper half-bin edge, f_k·2^(1/(2·binsPerOctave)), stays below Nyquist.
+    const fitting = Math.ceil(binsPerOctave * Math.log2(nyquist / fmin) - 0.5);
+    const nBins = this.params.nBins ?? Math.min(5 * binsPerOctave, fitting);
+    const top = fmin * 2 ** ((nBins - 1) / binsPerOctave);
+    if (nBins < 1 || top * 2 ** (1 / (2 * binsPerOctave)) >= nyquist) {
       throw paramError(
         ID,
         'nBins',

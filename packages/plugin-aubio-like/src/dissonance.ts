@@ -41,7 +41,7 @@ const PARAMS = {
     default: 10000,
     exclusiveMinimum: 0,
     unit: 'Hz',
-    description: 'Highest partial counted',
+    description: 'Highest partial counted (capped at the Nyquist frequency of the stream)',
   },
   threshold: {
     type: 'number',
@@ -110,10 +110,8 @@ export class Dissonance extends Processor<DissonanceParams> {
   #sampleRate = 44100;
 
   override setup(format: StreamFormat): void {
-    const { fftSize, fmin, fmax, threshold, maxPeaks } = this.params;
-    const nyquist = format.sampleRate / 2;
-    if (fmax > nyquist)
-      throw paramError(ID, 'fmax', `is ${fmax} Hz, above the Nyquist frequency ${nyquist} Hz`);
+    const { fftSize, fmin, threshold, maxPeaks } = this.params;
+    const fmax = Math.min(this.params.fmax, format.sampleRate / 2);
     if (fmin >= fmax) throw paramError(ID, 'fmin', `is ${fmin} Hz, not below fmax (${fmax} Hz)`);
     this.#sampleRate = format.sampleRate;
     this.#binHz = format.sampleRate / fftSize;

@@ -34,7 +34,7 @@ const PARAMS = {
     nullable: true,
     exclusiveMinimum: 0,
     unit: 'Hz',
-    description: 'Upper edge of the last band (null: the Nyquist frequency)',
+    description: 'Upper edge of the last band (null: the Nyquist frequency; capped at it)',
   },
   nBands: {
     type: 'integer',
@@ -105,9 +105,7 @@ export class SpectralContrast extends Processor<SpectralContrastParams> {
   override setup(format: StreamFormat): void {
     const { fftSize, fmin, nBands } = this.params;
     const nyquist = format.sampleRate / 2;
-    const fmax = this.params.fmax ?? nyquist;
-    if (fmax > nyquist)
-      throw paramError(ID, 'fmax', `is ${fmax} Hz, above the Nyquist frequency ${nyquist} Hz`);
+    const fmax = Math.min(this.params.fmax ?? nyquist, nyquist);
     const topEdge = fmin * 2 ** (nBands - 2);
     if (topEdge >= fmax) {
       throw paramError(

@@ -39,7 +39,7 @@ const PARAMS = {
     default: 5000,
     exclusiveMinimum: 0,
     unit: 'Hz',
-    description: 'Highest peak frequency counted',
+    description: 'Highest peak frequency counted (capped at the Nyquist frequency of the stream)',
   },
   threshold: {
     type: 'number',
@@ -114,10 +114,8 @@ export class Tuning extends Processor<TuningParams> {
   #weight = 0;
 
   override setup(format: StreamFormat): void {
-    const { fftSize, fmin, fmax, threshold, maxPeaks } = this.params;
-    const nyquist = format.sampleRate / 2;
-    if (fmax > nyquist)
-      throw paramError(ID, 'fmax', `is ${fmax} Hz, above the Nyquist frequency ${nyquist} Hz`);
+    const { fftSize, fmin, threshold, maxPeaks } = this.params;
+    const fmax = Math.min(this.params.fmax, format.sampleRate / 2);
     if (fmin >= fmax) throw paramError(ID, 'fmin', `is ${fmin} Hz, not below fmax (${fmax} Hz)`);
     this.#binHz = format.sampleRate / fftSize;
     this.#firstBin = Math.max(1, Math.ceil(fmin / this.#binHz));
