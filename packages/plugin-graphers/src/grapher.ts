@@ -22,6 +22,9 @@ import { drawResult, isPlottable } from './render/plot.js';
 import type { FrequencyScale } from './render/scale.js';
 import { createSurface, IMAGE_FORMATS, type ImageFormat, type Surface } from './render/surface.js';
 
+/** Largest image, in device pixels (400 MB of RGBA): beyond it Skia's allocation could fail mid-run. */
+const MAX_DEVICE_PIXELS = 100_000_000;
+
 /** Parameters every image grapher takes. */
 export interface GrapherParams {
   /** Path of the image to write at the end of the run; null: none, call `render()` (default: null). */
@@ -215,6 +218,16 @@ export abstract class Grapher<P extends GrapherParams = GrapherParams> extends P
       );
     }
     this.backgroundColor = this.color('background');
+    const { width, height, density } = this.params;
+    const pixels = width * height * density * density;
+    if (pixels > MAX_DEVICE_PIXELS) {
+      throw paramError(
+        this.meta.id,
+        'height',
+        `gives ${width}×${height} at density ${density}: ${(pixels / 1e6).toFixed(0)} million device pixels, more than the ` +
+          `${MAX_DEVICE_PIXELS / 1e6} million an image may have (4 bytes each in memory); make it smaller`,
+      );
+    }
   }
 
   /** A color parameter, parsed; a bad one throws E_PARAM naming it. */

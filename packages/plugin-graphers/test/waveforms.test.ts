@@ -250,6 +250,7 @@ describe('waveform_simple', () => {
     { params: { output: 'x.png', layout: 'stacked' }, message: /parameter "layout" must be one of/ },
     { params: { output: 'x.png', density: 3 }, message: /parameter "density" must be one of/ },
     { params: { output: 'x.png', format: 'svg' }, message: /parameter "format" is svg, but output x.png/ },
+    { params: { output: 'x.png', width: 32768, height: 32768 }, message: /million device pixels/ },
   ])('rejects bad parameters at construction: $params', ({ params, message }) => {
     let error: unknown;
     try {
