@@ -114,21 +114,44 @@ export class YinFft {
    * `weighted`. Returns false for a silent frame.
    */
   #normalizedDifference(complex: Float32Array, weighted: boolean, out: Float64Array): boolean {
-    const half = this.fftSize / 2;
-    const power = this.#power;
+    const n = this.fftSize;
+    const half = n / 2;
+    // The power spectrum goes straight into the even sequence whose forward FFT is the
+    // autocorrelation (see autocorrelationFromPower), and d, d′ are computed in one loop: the same
+    // operations in the same order as those helpers, fused (two passes over the frame, not six).
+    const even = this.#even;
     const weight = this.#weight;
-    for (let k = 0; k <= half; k++) {
-      const re = complex[2 * k];
-      const im = complex[2 * k + 1];
-      power[k] = weighted ? (re * re + im * im) * weight[k] : re * re + im * im;
+    if (weighted) {
+      for (let k = 0; k <= half; k++) {
+        const re = complex[2 * k];
+        const im = complex[2 * k + 1];
+        const p = (re * re + im * im) * weight[k];
+        even[k] = p;
+        if (k > 0 && k < half) even[n - k] = p;
+      }
+    } else {
+      for (let k = 0; k <= half; k++) {
+        const re = complex[2 * k];
+        const im = complex[2 * k + 1];
+        const p = re * re + im * im;
+        even[k] = p;
+        if (k > 0 && k < half) even[n - k] = p;
+      }
     }
-    autocorrelationFromPower(this.#fft, power, this.#even, this.#spectrum, out);
-    const r0 = out[0];
+    const spectrum = this.#spectrum;
+    this.#fft.forward(even, spectrum);
+    const scale = 1 / n;
+    const r0 = spectrum[0] * scale;
     if (!(r0 > 0)) return false;
     const lagGain = this.#lagGain;
-    out[0] = 0;
-    for (let lag = 1; lag <= half; lag++) out[lag] = Math.max(0, 2 * (r0 - out[lag] * lagGain[lag]));
-    cumulativeMeanNormalize(out, half + 1);
+    // d(τ) = 2·(r(0) − r(τ)·gain(τ)), then YIN's cumulative mean normalisation (cumulativeMeanNormalize).
+    out[0] = 1;
+    let sum = 0;
+    for (let lag = 1; lag <= half; lag++) {
+      const d = Math.max(0, 2 * (r0 - spectrum[2 * lag] * scale * lagGain[lag]));
+      sum += d;
+      out[lag] = sum > 0 ? (d * lag) / sum : 1;
+    }
     return true;
   }
 }
