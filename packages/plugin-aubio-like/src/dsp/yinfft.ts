@@ -1,7 +1,7 @@
 import { RealFft } from '@timeside/core';
 import { autocorrelationFromPower } from './autocorrelation.js';
 import type { PitchEstimate } from './periodicity.js';
-import { absoluteThreshold, cumulativeMeanNormalize, minimumIn, parabolicVertex } from './yin.js';
+import { absoluteThreshold, minimumIn, parabolicVertex } from './yin.js';
 
 /**
  * A-weighting as a power gain (IEC 61672-1:2013, Annex E): R_A(f)² · 10^(2.00/10), so that the
