@@ -5,7 +5,7 @@ import { probe } from '../ffmpeg/probe.js';
 import type { AudioBlock, ProcessorMeta } from '../processor/processor.js';
 import { Decoder, type OpenedStream } from './decoder.js';
 import { deinterleavePcm } from './pcm.js';
-import { readWavBlocks, readWavHeader, type WavHeader } from './wav.js';
+import { MAX_BLOCK_BYTES, readWavBlocks, readWavHeader, type WavHeader } from './wav.js';
 
 /** Parameters of {@link FileDecoder}. */
 export interface FileDecoderParams {
@@ -270,7 +270,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
 
   async *#ffmpegBlocks(
     source: Extract<Source, { kind: 'ffmpeg' }>,
-    blockSize: number,
+    requestedBlockSize: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<AudioBlock, void, undefined> {
     const { channels, sampleRate } = source;
@@ -285,6 +285,8 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     });
     this.#stream = stream;
     const limit = source.frameLimit ?? Number.POSITIVE_INFINITY;
+    // As the WAV reader: no block wider than MAX_BLOCK_BYTES of float32, however many channels.
+    const blockSize = Math.max(1, Math.min(requestedBlockSize, Math.floor(MAX_BLOCK_BYTES / (channels * 4))));
     const data = Array.from({ length: channels }, () => new Float32Array(blockSize));
     const frameBytes = channels * 4;
     // ffmpeg's chunks are not aligned to frames: the bytes of a frame split across two chunks

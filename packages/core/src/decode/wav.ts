@@ -326,6 +326,9 @@ export async function readWavHeader(
   }
 }
 
+/** Most bytes of interleaved audio one block of {@link readWavBlocks} reads (64 MiB). */
+export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+
 /** Options of {@link readWavBlocks}. */
 export interface WavBlockOptions {
   /** First frame to read (default: 0). */
@@ -341,7 +344,9 @@ export interface WavBlockOptions {
 }
 
 /**
- * Streams frames [startFrame, endFrame) of a WAV file's data as planar float32 blocks. One read
+ * Streams frames [startFrame, endFrame) of a WAV file's data as planar float32 blocks of at most
+ * `blockSize` frames (fewer when the audio is shorter, or a frame so wide that a block would pass
+ * {@link MAX_BLOCK_BYTES}). One read
  * Buffer and one Float32Array per channel are allocated up front and reused for every block: the
  * consumer must use a block before pulling the next. The last block has `eod` set (an empty one
  * if there is no audio). Memory stays at one block whatever the file's length.
@@ -352,9 +357,14 @@ export async function* readWavBlocks(
   options: WavBlockOptions = {},
 ): AsyncGenerator<AudioBlock, void, undefined> {
   const { blockAlign, channels, format } = header;
-  const blockSize = options.blockSize ?? 65536;
   const startFrame = Math.min(Math.max(0, options.startFrame ?? 0), header.totalFrames);
   const endFrame = Math.min(Math.max(startFrame, options.endFrame ?? header.totalFrames), header.totalFrames);
+  // Buffers no larger than the audio there is, nor than MAX_BLOCK_BYTES: a 16 kB file declaring
+  // 1024 channels of float64 must not allocate 800 MB for one block.
+  const blockSize = Math.max(
+    1,
+    Math.min(options.blockSize ?? 65536, endFrame - startFrame, Math.floor(MAX_BLOCK_BYTES / blockAlign)),
+  );
   const name = options.name ?? 'WAV file';
   const readBuffer = Buffer.allocUnsafeSlow(blockSize * blockAlign);
   const data = Array.from({ length: channels }, () => new Float32Array(blockSize));

@@ -250,6 +250,14 @@ const cases: Case[] = [
     expect: error('E_DECODE', /Too many channels: 65535/),
   },
   {
+    // 16 kB on disk declaring 1024 channels of float64: decoded with buffers sized to the audio there.
+    name: 'channels-1024-float64-tiny.wav',
+    make: write(wavFile({ tag: 3, channels: 1024, sampleRate: 8000, bits: 64 }, Buffer.alloc(1024 * 8 * 2))),
+    expect: { ok: { frames: 2, sampleRate: 8000, channels: 1024 } },
+    // wav_encoder writes 1024 channels; ffmpeg's vorbis encoder takes at most 8.
+    pipeline: error('E_ENCODE', /vorbis_encoder cannot encode/),
+  },
+  {
     name: 'bits-12.wav',
     make: write(
       wavFile(
@@ -536,15 +544,21 @@ type Outcome =
   | { kind: 'hang' };
 
 const BOUND_MS = 20_000;
+/** Most MiB of array buffers the decoder held at once over the corpus (a lying header must not make it allocate). */
+let allocatedMb = 0;
 
 async function decodeAlone(path: string): Promise<Outcome> {
-  const decoder = fileDecoder(path, { blockSize: 4096 });
+  // The default block size (65,536 frames): what a header's claims would multiply.
+  const decoder = fileDecoder(path);
+  const before = process.memoryUsage().arrayBuffers;
   try {
     const opened = await bounded(decoder.open(), BOUND_MS);
     let frames = 0;
     let finite = true;
     const all = (async () => {
       for await (const block of decoder.blocks()) {
+        // The decoder's buffers are alive here: whatever the header claims, they stay small.
+        allocatedMb = Math.max(allocatedMb, (process.memoryUsage().arrayBuffers - before) / 2 ** 20);
         for (const ch of block.data)
           for (let i = 0; i < block.length; i++) if (!Number.isFinite(ch[i])) finite = false;
         frames += block.length;
@@ -768,6 +782,8 @@ describe('bad-input corpus: the decoder and a full pipeline process each file or
           : ''),
     );
     expect(unhandled).toEqual([]);
+    console.log(`largest decoder allocation over the corpus: ${allocatedMb.toFixed(1)} MiB`);
+    expect(allocatedMb).toBeLessThan(64);
     expect(tally).toEqual({ cases: cases.length, handled: cases.length, crashes: 0, hangs: 0, partial: 0 });
   });
 });
