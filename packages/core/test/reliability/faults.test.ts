@@ -36,7 +36,17 @@ const longMp3 = dir.path('sine-1khz-30s.mp3');
 const longWav = dir.path('sine-30s.wav');
 const shortWav = dir.path('sine-1s.wav');
 
+/** Rejections nobody handled during these tests (a killed child must not leave one behind). */
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+afterAll(async () => {
+  await new Promise((r) => setTimeout(r, 50));
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+
 beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
   setDiscoverer(async () => {});
   for (const cls of [Level, WavEncoder, VorbisEncoder, WaveformSimple])
     registerProcessor(cls as unknown as ProcessorClass);
