@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import {
   type AudioBlock,
   ioError,
@@ -50,12 +51,27 @@ const PARAMS = {
     nullable: true,
     description:
       'A results JSON file written by an earlier run on the same input (`timeside run -a level` or ' +
-      '`-a loudness_ebur128`), read for the measured level when `measured` is null',
+      '`-a loudness_ebur128`), read for the measured level when `measured` is null; `{stem}` stands for ' +
+      'the input’s file name without its extension, for batches (`out/{stem}.results.json`)',
   },
 } as const;
 
 /** Parameters of `normalize`. */
 export type NormalizeParams = ParamsOf<typeof PARAMS>;
+
+/** The file name of `uri` without its extension (`archive/song.flac` → `song`). */
+function stemOf(uri: string): string {
+  const name = basename(uri);
+  return name.slice(0, name.length - extname(name).length);
+}
+
+/** True when two input URIs name the same input: equal, or file paths that resolve alike. */
+function sameInput(a: string, b: string): boolean {
+  if (a === b) return true;
+  // A scheme (http:, memory:) names no file; a one-letter one is a Windows drive.
+  const isUrl = (u: string) => /^[a-z][a-z0-9+.-]+:/i.test(u);
+  return !isUrl(a) && !isUrl(b) && resolve(a) === resolve(b);
+}
 
 /** `normalize`: a gain that brings a level measured by an earlier run to a target. */
 export class Normalize extends Processor<NormalizeParams> {
@@ -70,7 +86,9 @@ export class Normalize extends Processor<NormalizeParams> {
       'once and a level is only known at the end of the stream, so normalize does not measure: it takes ' +
       'the level from an earlier run of `level` or `loudness_ebur128` on the same input — a number in ' +
       '`measured`, or the results JSON file of that run in `results` (its `level.max` or ' +
-      '`loudness_ebur128.integrated`; a file made from another input is refused). Nothing is clipped or ' +
+      '`loudness_ebur128.integrated`; a file made from another input is refused; `{stem}` in the path ' +
+      'is replaced by the input’s name, so one parameter serves a batch: `timeside run DIR -a level -o m`, ' +
+      'then `timeside run DIR -x normalize -p normalize.results=m/{stem}.results.json -e wav_encoder`). Nothing is clipped or ' +
       'limited. Tested: a sine measured by `level` in a first run and normalized to −6 dBFS in a second ' +
       'reads −6.00 dBFS peak, and a loudness target moves `loudness_ebur128` to it within 0.05 LU.',
     params: PARAMS,
@@ -98,7 +116,9 @@ export class Normalize extends Processor<NormalizeParams> {
 
   override setup(format: StreamFormat, ctx: SetupContext): void {
     const { mode } = this.params;
-    const measured = this.params.measured ?? this.#readMeasured(this.params.results as string, ctx.audio.uri);
+    const uri = ctx.audio.uri;
+    const file = (this.params.results as string | null)?.replaceAll('{stem}', stemOf(uri));
+    const measured = this.params.measured ?? this.#readMeasured(file as string, uri);
     if (!Number.isFinite(measured)) {
       throw paramError(ID, 'measured', `is ${measured}: a silent input cannot be normalized`);
     }
@@ -131,7 +151,7 @@ export class Normalize extends Processor<NormalizeParams> {
         `file ${file} holds no ${id} value: run ${id.split('.')[0]} on the input first (mode ${this.params.mode})`,
       );
     }
-    if (result.audio.uri !== uri) {
+    if (!sameInput(result.audio.uri, uri)) {
       throw paramError(
         ID,
         'results',

@@ -27,6 +27,14 @@ describe('normalize', () => {
     expect(second.get('level.max')?.value).toBeCloseTo(-6, 2);
   });
 
+  it('`{stem}` in `results` names each input’s own file, and a path written two ways is one input', async () => {
+    const first = await pipe(decoder('archive/sine-997hz.wav'), new Level()).run();
+    writeFileSync(join(dir, 'sine-997hz.results.json'), JSON.stringify(first.toJSON()));
+    const fx = new Normalize({ results: join(dir, '{stem}.results.json'), target: -12 });
+    const second = await pipe(decoder('./archive/../archive/sine-997hz.wav'), fx, new Level()).run();
+    expect(second.get('level.max')?.value).toBeCloseTo(-12, 2);
+  });
+
   it('loudness: a measured integrated loudness moves loudness_ebur128 to the target (−23 LUFS by default)', async () => {
     const first = await pipe(decoder(), new LoudnessEbur128()).run();
     const measured = first.get('loudness_ebur128.integrated')?.value as number;
