@@ -1,11 +1,12 @@
-import type {
-  AnalyzerResult,
-  NodeSpec,
-  Params,
-  ProcessorMeta,
-  ResultContainer,
-  SetupContext,
-  StreamFormat,
+import {
+  type AnalyzerResult,
+  type NodeSpec,
+  type Params,
+  type ProcessorMeta,
+  paramError,
+  type ResultContainer,
+  type SetupContext,
+  type StreamFormat,
 } from '@timeside/core';
 import {
   checkResultRefs,
@@ -65,6 +66,17 @@ export class ResultPlot extends Grapher<ResultPlotParams> {
   };
 
   #results: AnalyzerResult[] = [];
+
+  constructor(params: Partial<ResultPlotParams> | Record<string, unknown> = {}) {
+    super(params);
+    if (this.params.results.length === 0) {
+      throw paramError(
+        ID,
+        'results',
+        'needs at least one result to plot, e.g. results: ["pitch.f0", "onsets"]',
+      );
+    }
+  }
 
   protected override start(_format: StreamFormat, ctx: SetupContext): void {
     checkResultRefs(this.params.results, ctx.inputs, ID, 'results');

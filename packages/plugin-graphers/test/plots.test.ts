@@ -164,6 +164,12 @@ describe('result_plot', () => {
     expect(existsSync(join(dir, 'x.png'))).toBe(false);
   });
 
+  it('needs at least one result', () => {
+    expect(() => new ResultPlot({ output: 'x.png' })).toThrow(
+      /parameter "results" needs at least one result/,
+    );
+  });
+
   it('names an overlay result its analyzer does not declare', async () => {
     const error = await pipe(
       audio(),
