@@ -85,7 +85,7 @@ export abstract class Encoder<P extends EncoderParams = EncoderParams> extends P
       throw paramError(id, 'output', 'is set: an encoder writes either to a file or to stream(), not both');
     }
     if (this.#sink) throw encodeError(id, 'stream', 'stream() was already called for this encoder');
-    // One block in flight at most on our side: the rest of the buffering is ffmpeg's pipes.
+    // 64 KiB held on our side; beyond it, back-pressure (ffmpeg's pipes hold 64 KiB each).
     const sink = destination ?? new PassThrough({ highWaterMark: 64 * 1024 });
     // A failure destroys the stream with its error; the run's rejection reports it, so a stream
     // nobody listens to for errors must not crash the process.
