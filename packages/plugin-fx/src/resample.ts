@@ -78,8 +78,11 @@ export class Resample extends Processor<ResampleParams> {
       'Nyquist frequency so that downsampling does not alias. Output frame n is the input read at time ' +
       'n·Fin/Fout (no delay), and a stream of T frames becomes ceil(T·Fout/Fin) frames. The processors ' +
       'after it are set up with the new rate. Where the rate can be chosen at decode, `file_decoder`’s ' +
-      '`sampleRate` option (ffmpeg) does the same for a whole pipeline. Tested: a 1 kHz sine at 44.1 kHz ' +
-      'becomes, at 48 kHz and at 16 kHz, the 1 kHz sine of the new rate sample for sample (within 10⁻³).',
+      '`sampleRate` option (ffmpeg) does the same, faster, for a whole pipeline. Tested: a 1 kHz sine ' +
+      'resampled 44.1 → 48, 44.1 → 16, 48 → 44.1, 22.05 → 44.1 and 44.1 → 96.001 kHz is the 1 kHz sine ' +
+      'of the new rate sample for sample (within 10⁻³), with ceil(T·Fout/Fin) frames; a 12 kHz tone ' +
+      'taken to 16 kHz is more than 60 dB down instead of aliasing to 4 kHz; `tuning` after it still ' +
+      'reads a 442 Hz A as 442 Hz.',
     params: PARAMS,
   };
 
@@ -163,8 +166,16 @@ export class Resample extends Processor<ResampleParams> {
       const n = this.#next + k;
       // Exact in doubles for any stream shorter than 2^53 / inRate frames.
       const numerator = n * inRate;
-      const centre = Math.floor(numerator / outRate);
-      const remainder = numerator - centre * outRate;
+      let centre = Math.floor(numerator / outRate);
+      let remainder = numerator - centre * outRate;
+      // The quotient is rounded: near a whole number the floor may be one off.
+      if (remainder < 0) {
+        centre--;
+        remainder += outRate;
+      } else if (remainder >= outRate) {
+        centre++;
+        remainder -= outRate;
+      }
       const first = centre - halfTaps + 1;
       let base = 0;
       let w: Float64Array = weights;
