@@ -144,9 +144,9 @@ function runFfprobe(file: string, source: string, signal?: AbortSignal): Promise
       if (spawnError) {
         return fail(decodeError(file, `ffprobe could not be run: ${spawnError.message}`, spawnError));
       }
+      if (killedBy) return fail(decodeError(file, `ffprobe was killed (${killedBy}) while reading it`));
       if (code !== 0) {
-        const how = killedBy ? `ffprobe was killed (${killedBy})` : `ffprobe exited with code ${code}`;
-        return fail(probeFailure(file, stderr, new Error(`${how}\n${stderr}`)));
+        return fail(probeFailure(file, stderr, new Error(`ffprobe exited with code ${code}\n${stderr}`)));
       }
       if (stdoutBytes > MAX_OUTPUT) {
         return fail(decodeError(file, `ffprobe described it in more than ${MAX_OUTPUT >> 20} MiB`));
