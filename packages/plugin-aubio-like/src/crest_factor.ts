@@ -34,7 +34,7 @@ export class CrestFactor extends Processor {
       'of every sample of every channel (the same peak and RMS as `level`), as a ratio (`crest_factor`) ' +
       'and in dB (`crest_factor.db`, 20·log10). A square wave reads 1 (0 dB), a sine √2 (3.01 dB), ' +
       'Gaussian noise ≈ 4 to 5 (12–14 dB), heavily limited masters little above 1. Silence reads NaN. ' +
-      'Tested: a square wave reads exactly 1, sines √2 within 10⁻⁴ at several frequencies and levels.',
+      'Tested: a square wave reads 1 (within 10⁻⁶), sines √2 within 10⁻⁴ at several frequencies and levels.',
     params: {},
     results: RESULTS,
   };
