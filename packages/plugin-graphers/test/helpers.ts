@@ -1,7 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerProcessor } from '@timeside/core';
+import {
+  type AudioBlock,
+  Decoder,
+  type OpenedStream,
+  type ProcessorMeta,
+  registerProcessor,
+} from '@timeside/core';
 import { PNG } from 'pngjs';
 import { processors as analyzers } from '../../plugin-aubio-like/src/index.js';
 
@@ -88,4 +94,40 @@ export function rgbOf(css: string): number[] {
 /** Largest per-channel difference between two colours (RGB). */
 export function colourDistance(a: number[], b: number[]): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
+}
+
+/** A decoder that, like a live stream, does not say how long it is (or says `claimed`). */
+export class UnsizedDecoder extends Decoder {
+  static override readonly meta: ProcessorMeta = {
+    id: 'unsized_decoder',
+    kind: 'decoder',
+    name: 'Unsized decoder',
+    version: '1.0.0',
+    description: 'test source with an unknown or wrong length',
+    params: {},
+  };
+  constructor(
+    readonly samples: Float32Array,
+    readonly claimed?: number,
+  ) {
+    super({});
+  }
+  async open(): Promise<OpenedStream> {
+    const duration = this.samples.length / SR;
+    return {
+      format: { sampleRate: SR, channels: 1, totalFrames: this.claimed },
+      audio: { uri: 'memory:', start: 0, duration, sampleRate: SR, channels: 1 },
+    };
+  }
+  async *blocks(): AsyncIterable<AudioBlock> {
+    for (let start = 0; start < this.samples.length; start += 1000) {
+      const length = Math.min(1000, this.samples.length - start);
+      yield {
+        data: [this.samples.subarray(start, start + length)],
+        start,
+        length,
+        eod: start + length >= this.samples.length,
+      };
+    }
+  }
 }

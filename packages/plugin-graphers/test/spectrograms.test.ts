@@ -7,7 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SpectrogramLin } from '../src/spectrogram_lin.js';
 import { SpectrogramLog } from '../src/spectrogram_log.js';
 import { SpectrogramMel } from '../src/spectrogram_mel.js';
-import { colourDistance, decodePng, luminanceOf, readPng, rgbOf, SR, scratchDir, sine } from './helpers.js';
+import {
+  colourDistance,
+  decodePng,
+  luminanceOf,
+  readPng,
+  rgbOf,
+  SR,
+  scratchDir,
+  sine,
+  UnsizedDecoder,
+} from './helpers.js';
 
 const { dir, remove } = scratchDir();
 afterAll(remove);
@@ -64,6 +74,25 @@ describe('spectrogram_lin / spectrogram_log / spectrogram_mel', () => {
       colourDistance(png.at(16, row), rgbOf(interpolateMagma(Math.round(0.6 * 255) / 255))),
     ).toBeLessThanOrEqual(2);
     expect(colourDistance(png.at(16, 5), rgbOf(interpolateMagma(0)))).toBeLessThanOrEqual(2);
+  });
+
+  it.each([
+    { name: 'length unknown', claimed: undefined },
+    { name: 'length underestimated', claimed: SR / 4 },
+  ])('shows a tone then silence across the width when the $name', async ({ claimed }) => {
+    const output = join(dir, `spectrogram-unsized-${claimed ?? 'unknown'}.png`);
+    const samples = new Float32Array(2 * SR);
+    samples.set(sine(1000, 0.5, 1));
+    await pipe(
+      new UnsizedDecoder(samples, claimed),
+      new SpectrogramLin({ output, width: 40, height: HEIGHT }),
+    ).run();
+    const png = readPng(output);
+    const row = Math.floor((1 - 1000 / NYQUIST) * HEIGHT);
+    // The first half lights the 1 kHz row; the second half (silence) is magma's low end everywhere.
+    for (let x = 2; x < 18; x++) expect(Math.abs(brightestRow(png, x) - row)).toBeLessThanOrEqual(1);
+    for (let x = 23; x < 40; x++)
+      expect(colourDistance(png.at(x, row), rgbOf(interpolateMagma(0)))).toBeLessThanOrEqual(2);
   });
 
   it('draws at density 2 with twice the rows, the tone at the same place', async () => {

@@ -1,14 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type AudioBlock,
-  arrayDecoder,
-  Decoder,
-  isTimesideError,
-  type OpenedStream,
-  type ProcessorMeta,
-  pipe,
-} from '@timeside/core';
+import { arrayDecoder, type Decoder, isTimesideError, pipe } from '@timeside/core';
 import { interpolateTurbo } from 'd3-scale-chromatic';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +19,7 @@ import {
   SR,
   scratchDir,
   sine,
+  UnsizedDecoder,
 } from './helpers.js';
 
 const { dir, remove } = scratchDir();
@@ -37,42 +30,6 @@ const RED = '#ff0000';
 /** Fully covered by the red waveform (antialiased edges are in between). */
 const isRed = ([r, g, b, a]: number[]) => r > 200 && g < 55 && b < 55 && a === 255;
 const isWhite = ([r, g, b]: number[]) => r === 255 && g === 255 && b === 255;
-
-/** A decoder that, like a live stream, does not say how long it is (or says `claimed`). */
-class UnsizedDecoder extends Decoder {
-  static override readonly meta: ProcessorMeta = {
-    id: 'unsized_decoder',
-    kind: 'decoder',
-    name: 'Unsized decoder',
-    version: '1.0.0',
-    description: 'test source with an unknown or wrong length',
-    params: {},
-  };
-  constructor(
-    readonly samples: Float32Array,
-    readonly claimed?: number,
-  ) {
-    super({});
-  }
-  async open(): Promise<OpenedStream> {
-    const duration = this.samples.length / SR;
-    return {
-      format: { sampleRate: SR, channels: 1, totalFrames: this.claimed },
-      audio: { uri: 'memory:', start: 0, duration, sampleRate: SR, channels: 1 },
-    };
-  }
-  async *blocks(): AsyncIterable<AudioBlock> {
-    for (let start = 0; start < this.samples.length; start += 1000) {
-      const length = Math.min(1000, this.samples.length - start);
-      yield {
-        data: [this.samples.subarray(start, start + length)],
-        start,
-        length,
-        eod: start + length >= this.samples.length,
-      };
-    }
-  }
-}
 
 async function draw(name: string, source: Decoder, params: Record<string, unknown>) {
   const output = join(dir, name);
