@@ -162,6 +162,10 @@ export class Resample extends Processor<ResampleParams> {
     const table = this.#table;
     const taps = this.#taps;
     const halfTaps = taps / 2;
+    const g = this.#gcd;
+    const bufferStart = this.#bufferStart;
+    const buffers = this.#buffer;
+    const channels = out.length;
     for (let k = 0; k < count; k++) {
       const n = this.#next + k;
       // Exact in doubles for any stream shorter than 2^53 / inRate frames.
@@ -180,15 +184,15 @@ export class Resample extends Processor<ResampleParams> {
       let base = 0;
       let w: Float64Array = weights;
       if (table) {
-        base = ((remainder / this.#gcd) | 0) * taps;
+        base = ((remainder / g) | 0) * taps;
         w = table;
       } else {
         const phase = remainder / outRate;
         for (let t = 0; t < taps; t++) weights[t] = kernelAt(this.#kernel, t - halfTaps + 1 - phase);
       }
-      const offset = first - this.#bufferStart;
+      const offset = first - bufferStart;
       const available = Math.min(taps, end - first);
-      for (let c = 0; c < out.length; c++) out[c][k] = dot(w, base, this.#buffer[c], offset, available);
+      for (let c = 0; c < channels; c++) out[c][k] = dot(w, base, buffers[c], offset, available);
     }
     const start = this.#next;
     this.#next += count;
