@@ -38,16 +38,56 @@ type Group = import('h5wasm').Group;
 type Dataset = import('h5wasm').Dataset;
 
 let loading: Promise<H5> | undefined;
+/** Module instances loaded so far (a new one replaces an instance that aborted). */
+let instances = 0;
+/** > 0 while our own h5wasm calls run: what the module prints then is dropped (it is in the error). */
+let quiet = 0;
 
-/** h5wasm, loaded once, with HDF5's errors thrown as exceptions instead of printed to stderr. */
+/**
+ * h5wasm, loaded once, with HDF5's errors thrown as exceptions instead of printed to stderr.
+ * The Emscripten module binds `console.error` when it starts and prints "Aborted(…)" there when
+ * HDF5 gives up on a damaged file; it is handed a wrapper that stays silent during our calls.
+ */
 function h5wasm(): Promise<H5> {
-  loading ??= import('h5wasm/node').then(async (mod) => {
-    const lib = (mod.default ?? mod) as unknown as H5;
-    const module = await lib.ready;
-    module.activate_throwing_error_handler();
-    return lib;
-  });
+  loading ??= (async () => {
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      if (quiet === 0) original.apply(console, args);
+    };
+    try {
+      // After an abort the Emscripten instance is unusable; the same module under another URL is
+      // a fresh instance (ESM caches by URL). The one that aborted stays in memory.
+      const mod =
+        instances++ === 0
+          ? await import('h5wasm/node')
+          : await import(`${import.meta.resolve('h5wasm/node')}?instance=${instances}`);
+      const lib = (mod.default ?? mod) as unknown as H5;
+      const module = await lib.ready;
+      module.activate_throwing_error_handler();
+      return lib;
+    } finally {
+      console.error = original;
+    }
+  })();
   return loading;
+}
+
+/**
+ * Runs synchronous h5wasm calls with the module's own printing silenced. When HDF5 aborts (a
+ * damaged file can make it), the next call loads a fresh instance.
+ */
+function silently<T>(fn: () => T): T {
+  quiet++;
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError || /^Aborted\(/.test((error as Error)?.message ?? '')) {
+      loading = undefined;
+    }
+    throw error;
+  } finally {
+    quiet--;
+  }
 }
 
 /** HDF5's format signature (the superblock's first 8 bytes), at 0 or a power of two ≥ 512. */
@@ -167,18 +207,21 @@ export async function writeHdf5(results: readonly AnalyzerResult[], path: string
   const temp = resolve(tempNameFor(path));
   let file: InstanceType<H5['File']> | undefined;
   try {
-    // track_order keeps the results in their order (HDF5 lists links by name otherwise).
-    file = new lib.File(temp, 'w', { track_order: true });
-    file.create_attribute('format', 'timeside-results');
-    file.create_attribute('version', 1, null, '<i');
-    for (const r of results) writeResult(file, r);
-    file.close();
-    file = undefined;
+    silently(() => {
+      // track_order keeps the results in their order (HDF5 lists links by name otherwise).
+      const created = new lib.File(temp, 'w', { track_order: true });
+      file = created;
+      created.create_attribute('format', 'timeside-results');
+      created.create_attribute('version', 1, null, '<i');
+      for (const r of results) writeResult(created, r);
+      created.close();
+      file = undefined;
+    });
     renameSync(temp, path);
     return [path];
   } catch (error) {
     try {
-      file?.close();
+      silently(() => file?.close());
     } catch {
       // Already failing: the temporary file is removed below either way.
     }
@@ -281,25 +324,28 @@ export async function readHdf5(path: string): Promise<AnalyzerResult[]> {
   const lib = await h5wasm();
   let file: InstanceType<H5['File']> | undefined;
   try {
-    file = new lib.File(resolve(path), 'r');
-    if (attr(file, 'format') !== 'timeside-results') {
-      throw readError(
-        path,
-        'an HDF5 file, but not TimeSide results (its root has no format = "timeside-results")',
-      );
-    }
-    const results: AnalyzerResult[] = [];
-    for (const name of file.keys()) {
-      const g = file.get(name);
-      if (g instanceof lib.Group) results.push(readResult(g, path));
-    }
-    return results;
+    return silently(() => {
+      const opened = new lib.File(resolve(path), 'r');
+      file = opened;
+      if (attr(opened, 'format') !== 'timeside-results') {
+        throw readError(
+          path,
+          'an HDF5 file, but not TimeSide results (its root has no format = "timeside-results")',
+        );
+      }
+      const results: AnalyzerResult[] = [];
+      for (const name of opened.keys()) {
+        const g = opened.get(name);
+        if (g instanceof lib.Group) results.push(readResult(g, path));
+      }
+      return results;
+    });
   } catch (error) {
     if (isTimesideError(error)) throw error;
     throw readError(path, `truncated or damaged HDF5 file (${hdf5Reason(error)})`, error);
   } finally {
     try {
-      file?.close();
+      silently(() => file?.close());
     } catch {
       // Closing a file that failed to open: nothing to release.
     }
