@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { arrayDecoder, isTimesideError, pipe } from '@timeside/core';
+import { arrayDecoder, isTimesideError, pipe, Stft } from '@timeside/core';
 import { interpolateMagma } from 'd3-scale-chromatic';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpectrogramLin } from '../src/spectrogram_lin.js';
 import { SpectrogramLog } from '../src/spectrogram_log.js';
 import { SpectrogramMel } from '../src/spectrogram_mel.js';
+import { WaveformCentroid } from '../src/waveform_centroid.js';
 import {
   colourDistance,
   decodePng,
   luminanceOf,
   readPng,
+  registerAnalyzers,
   rgbOf,
   SR,
   scratchDir,
@@ -20,6 +22,7 @@ import {
 } from './helpers.js';
 
 const { dir, remove } = scratchDir();
+beforeAll(registerAnalyzers);
 afterAll(remove);
 
 const NYQUIST = SR / 2;
@@ -93,6 +96,23 @@ describe('spectrogram_lin / spectrogram_log / spectrogram_mel', () => {
     for (let x = 2; x < 18; x++) expect(Math.abs(brightestRow(png, x) - row)).toBeLessThanOrEqual(1);
     for (let x = 23; x < 40; x++)
       expect(colourDistance(png.at(x, row), rgbOf(interpolateMagma(0)))).toBeLessThanOrEqual(2);
+  });
+
+  it('shares one STFT (one FFT per frame) with the other spectrograms, waveform_centroid and spectral_descriptors', async () => {
+    const signal = sine(1000, 0.5, 1);
+    const before = Stft.transforms;
+    const pipeline = pipe(
+      arrayDecoder(signal, SR),
+      new SpectrogramLin({ width: 32, height: 32 }),
+      new SpectrogramLog({ width: 32, height: 32 }),
+      new SpectrogramMel({ width: 32, height: 32 }),
+      new WaveformCentroid({ width: 32, height: 32 }),
+    );
+    await pipeline.run();
+    expect(Stft.transforms - before).toBe(Math.ceil(signal.length / 512));
+    const graph = await pipeline.graph();
+    expect(graph.filter((n) => n.processor.meta.id === 'stft')).toHaveLength(1);
+    expect(graph.filter((n) => n.processor.meta.id === 'spectral_descriptors')).toHaveLength(1);
   });
 
   it('draws at density 2 with twice the rows, the tone at the same place', async () => {
