@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import analyzers from '../../plugin-aubio-like/src/index.js';
 import graphers from '../../plugin-graphers/src/index.js';
 import { main } from '../src/cli/main.js';
 import { type ProcessorClass, registerProcessor, setDiscoverer } from '../src/index.js';
@@ -25,6 +26,9 @@ async function cli(args: string[]) {
 beforeAll(() => {
   setDiscoverer(async () => {});
   for (const cls of graphers.processors) registerProcessor(cls as unknown as ProcessorClass);
+  // audiowaveform reads waveform_peaks.
+  for (const cls of analyzers.processors)
+    if (cls.meta.id === 'waveform_peaks') registerProcessor(cls as unknown as ProcessorClass);
   // A 16-bit mono WAV of a 1 kHz sine at half scale, 0.5 s.
   const frames = SR / 2;
   const b = Buffer.alloc(44 + frames * 2);
@@ -95,6 +99,26 @@ describe('timeside run --images', () => {
     expect(readFileSync(join(byParam, 'tone-1khz.waveform_simple.svg'), 'utf8')).toMatch(
       /^<\?xml[^>]*>\s*<svg /,
     );
+  });
+
+  it('names a non-image grapher file by its format parameter, and leaves it out of --images', async () => {
+    const out = join(root, 'dat');
+    const { code } = await cli([
+      'run',
+      tone,
+      '-g',
+      'audiowaveform,waveform_simple',
+      '--images',
+      'svg',
+      '-p',
+      'audiowaveform.format=dat',
+      '-o',
+      out,
+    ]);
+    expect(code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['tone-1khz.audiowaveform.dat', 'tone-1khz.waveform_simple.svg']);
+    // audiowaveform's binary header starts with version 2 (little-endian int32).
+    expect(readFileSync(join(out, 'tone-1khz.audiowaveform.dat')).readInt32LE(0)).toBe(2);
   });
 
   it('rejects an unknown image format before decoding anything (exit 2)', async () => {

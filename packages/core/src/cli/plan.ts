@@ -175,20 +175,24 @@ export async function planRun(request: RunRequest, outDir: string): Promise<Plan
 }
 
 /**
- * One planned processor per image format asked for (`--images`), its `format` parameter set and
- * its file named with that extension; without `--images`, its own `format` parameter (as set by
- * the config or -p) names the extension. Processors without image formats pass unchanged.
+ * One planned grapher per image format asked for (`--images`), its `format` parameter set and its
+ * file named with that extension; without `--images` (or for a grapher with no image format), its
+ * own `format` parameter, as set by the config or -p, names the extension. Other processors pass
+ * unchanged (an encoder's `format` is a sample format, not a file type).
  */
 function withImageFormats(
   planned: PlannedProcessor,
   images: readonly string[] | undefined,
 ): PlannedProcessor[] {
+  if (planned.kind !== 'grapher' || !planned.writesFile) return [planned];
   const offered = imageFormatsOf(planned.cls);
-  if (offered.length === 0 || !planned.writesFile) return [planned];
-  if (images === undefined || images.length === 0) {
+  if (offered.length === 0 || images === undefined || images.length === 0) {
+    // A grapher's `format` names the file's extension (png, svg; json, dat for audiowaveform).
+    const spec = planned.cls.meta.params.format;
+    const formats = spec?.type === 'string' ? (spec.enum ?? []) : [];
     const format = planned.params.format;
     return [
-      typeof format === 'string' && offered.includes(format) ? { ...planned, extension: format } : planned,
+      typeof format === 'string' && formats.includes(format) ? { ...planned, extension: format } : planned,
     ];
   }
   const missing = images.filter((f) => !offered.includes(f));
