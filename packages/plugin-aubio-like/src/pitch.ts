@@ -140,6 +140,25 @@ function resultSpec(id: (typeof RESULTS)[number]['id']): ResultSpec {
 type Detect = (frame: Float32Array, spectrum: Float32Array | undefined, out: PitchEstimate) => void;
 
 /**
+ * yin's frames waiting for a later one. Frame f + L, L = (frameSize / 2) / hopSize, starts where
+ * the second half of frame f starts, so its head (the first half, zero-padded) is frame f's tail
+ * and the spectrum of frame f is A_f(k) + (−1)^k·A_{f+L}(k), A the head spectra (the DFT shift
+ * theorem, a shift by N/2): two FFTs per frame instead of three. A ring of L + 1 frames holds the
+ * frames, their levels and head spectra until then; the last L frames, whose tails lie past the
+ * end of the stream (zeros), are their heads.
+ */
+interface YinRing {
+  yin: Yin;
+  lag: number;
+  frames: Float32Array[];
+  heads: Float32Array[];
+  levels: Float64Array;
+  whole: Float32Array;
+  received: number;
+  done: number;
+}
+
+/**
  * `pitch`: framewise fundamental frequency of the mono downmix, with a confidence and a voicing
  * decision, plus the median pitch and stable-pitch segments (TimeSide's `aubio_pitch`).
  */
@@ -148,7 +167,7 @@ export class Pitch extends Processor<PitchParams> {
     id: 'pitch',
     kind: 'analyzer',
     name: 'Pitch',
-    version: '1.1.1',
+    version: '1.1.2',
     description:
       'Fundamental frequency (f0, Hz) of each frame of the mono downmix, by one of five methods: yin ' +
       '(de Cheveigné & Kawahara, JASA 2002, its difference function computed by FFT), yinfft (spectral ' +
@@ -176,6 +195,7 @@ export class Pitch extends Processor<PitchParams> {
 
   #sampleRate = 0;
   #detect!: Detect;
+  #ring: YinRing | undefined;
   readonly #estimate: PitchEstimate = { period: 0, confidence: 0 };
   #f0 = new Float32Series();
   #confidence = new Float32Series();
@@ -198,9 +218,28 @@ export class Pitch extends Processor<PitchParams> {
     this.#confidence = new Float32Series(frames);
     this.#voiced = new Float32Series(frames);
     this.#detect = createDetector(method, frameSize, sampleRate, minFreq, maxFreq, tolerance);
+    const half = frameSize / 2;
+    this.#ring = undefined;
+    if (method === 'yin' && hopSize <= half && half % hopSize === 0) {
+      const lag = half / hopSize;
+      this.#ring = {
+        yin: new Yin(frameSize),
+        lag,
+        frames: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize)),
+        heads: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize + 2)),
+        levels: new Float64Array(lag + 1),
+        whole: new Float32Array(frameSize + 2),
+        received: 0,
+        done: 0,
+      };
+    }
   }
 
-  override process(_block: AudioBlock, inputs: readonly unknown[]): void {
+  override process(block: AudioBlock, inputs: readonly unknown[]): void {
+    if (this.#ring) {
+      this.#processRing(this.#ring, inputs[0] as FrameBatch, block.eod);
+      return;
+    }
     const isSpectral = this.params.method === 'yinfft';
     const batch = inputs[0] as FrameBatch | SpectrumBatch;
     const complex = isSpectral ? (batch as SpectrumBatch).complex : undefined;
@@ -220,6 +259,53 @@ export class Pitch extends Processor<PitchParams> {
     }
   }
 
+  #processRing(ring: YinRing, batch: FrameBatch, eod: boolean): void {
+    const size = ring.lag + 1;
+    for (let f = 0; f < batch.count; f++) {
+      const frame = batch.frames[f];
+      const slot = ring.received % size;
+      ring.frames[slot].set(frame);
+      ring.levels[slot] = frameLevelDb(frame, this.params.frameSize);
+      ring.yin.headSpectrum(frame, ring.heads[slot]);
+      ring.received++;
+      if (ring.received > ring.lag) this.#finishFrame(ring, ring.received - 1 - ring.lag, ring.heads[slot]);
+    }
+    if (eod) this.#flushRing(ring);
+  }
+
+  #flushRing(ring: YinRing): void {
+    while (ring.done < ring.received) this.#finishFrame(ring, ring.done, undefined);
+  }
+
+  /** Detects frame `index` from its head spectrum and that of the frame `lag` later (its tail). */
+  #finishFrame(ring: YinRing, index: number, tail: Float32Array | undefined): void {
+    const slot = index % (ring.lag + 1);
+    ring.done = index + 1;
+    if (ring.levels[slot] < this.params.silenceDb) {
+      this.#push(Number.NaN, 0, false);
+      return;
+    }
+    const head = ring.heads[slot];
+    const whole = ring.whole;
+    if (tail === undefined) whole.set(head);
+    else {
+      for (let k = 0; k < whole.length; k += 4) {
+        whole[k] = head[k] + tail[k];
+        whole[k + 1] = head[k + 1] + tail[k + 1];
+      }
+      for (let k = 2; k < whole.length; k += 4) {
+        whole[k] = head[k] - tail[k];
+        whole[k + 1] = head[k + 1] - tail[k + 1];
+      }
+    }
+    const estimate = this.#estimate;
+    ring.yin.detectFromSpectra(ring.frames[slot], head, whole, this.params.tolerance, estimate);
+    const { minFreq, maxFreq, minConfidence } = this.params;
+    const hz = estimate.period > 0 ? this.#sampleRate / estimate.period : Number.NaN;
+    const voiced = hz >= minFreq && hz <= maxFreq && estimate.confidence >= minConfidence;
+    this.#push(voiced ? hz : Number.NaN, estimate.confidence, voiced);
+  }
+
   #push(hz: number, confidence: number, voiced: boolean): void {
     this.#f0.push(hz);
     this.#confidence.push(confidence);
@@ -227,6 +313,7 @@ export class Pitch extends Processor<PitchParams> {
   }
 
   override finish(ctx: FinishContext): void {
+    if (this.#ring) this.#flushRing(this.#ring);
     const { frameSize, hopSize, minSegmentDuration } = this.params;
     const sampleRate = this.#sampleRate;
     const frame = { sampleRate, size: frameSize, hop: hopSize };

@@ -10,7 +10,8 @@ import type { PitchEstimate } from './periodicity.js';
 /**
  * Time-domain YIN with the difference function computed through the FFT, O(W log W) per frame
  * instead of the O(W²) of the direct sum (pitchfinder's YIN, which `pitch` used before: ≈ 2×
- * realtime at 44.1 kHz, frame 2048, hop 512; this one ≈ 140×, three 2048-point real FFTs a frame).
+ * realtime at 44.1 kHz, frame 2048, hop 512; this one ≈ 140×, three 2048-point real FFTs a frame;
+ * `pitch` streams frames through `headSpectrum` + `detectFromSpectra` with two, see YinRing there).
  *
  * A frame of N samples gives an integration window W = N/2 and lags τ = 0..W (the layout of
  * pitchfinder's YIN when handed the whole frame):
@@ -61,15 +62,35 @@ export class Yin {
    * τ = 0..W, written into `out` (length ≥ W + 1), by eq. 7 and one FFT-based correlation.
    */
   difference(frame: Float32Array, out: Float64Array): void {
+    const a = this.#headSpectrum;
+    const b = this.#frameSpectrum;
+    this.headSpectrum(frame, a);
+    this.#fft.forward(frame, b);
+    this.differenceFromSpectra(frame, a, b, out);
+  }
+
+  /** The FFT of the first W samples of `frame`, zero-padded to frameSize, into `out` (frameSize + 2). */
+  headSpectrum(frame: Float32Array, out: Float32Array): void {
+    const head = this.#head;
+    for (let i = 0; i < this.integrationWindow; i++) head[i] = frame[i];
+    this.#fft.forward(head, out);
+  }
+
+  /**
+   * `difference` from the spectra of the frame's head (`headSpectrum`) and of the whole frame;
+   * overwrites `head`'s contents.
+   */
+  differenceFromSpectra(
+    frame: Float32Array,
+    head: Float32Array,
+    whole: Float32Array,
+    out: Float64Array,
+  ): void {
     const n = this.frameSize;
     const half = n / 2;
     const w = this.integrationWindow;
-    const head = this.#head;
-    for (let i = 0; i < w; i++) head[i] = frame[i];
-    const a = this.#headSpectrum;
-    const b = this.#frameSpectrum;
-    this.#fft.forward(head, a);
-    this.#fft.forward(frame, b);
+    const a = head;
+    const b = whole;
 
     // Cross spectrum C_k = conj(A_k)·B_k = P_k + i·Q_k, P even and Q odd in k since the correlation
     // is real. Its inverse DFT is the forward DFT of the real sequence P + Q read as Re + Im (the
@@ -108,9 +129,25 @@ export class Yin {
    * d′; lags 2..W − 1 are searched, the caller rejects periods outside its frequency range.
    */
   detect(frame: Float32Array, tolerance: number, out: PitchEstimate): void {
+    this.difference(frame, this.#diff);
+    this.#choose(tolerance, out);
+  }
+
+  /** `detect` from the spectra of `differenceFromSpectra` (overwrites `head`). */
+  detectFromSpectra(
+    frame: Float32Array,
+    head: Float32Array,
+    whole: Float32Array,
+    tolerance: number,
+    out: PitchEstimate,
+  ): void {
+    this.differenceFromSpectra(frame, head, whole, this.#diff);
+    this.#choose(tolerance, out);
+  }
+
+  #choose(tolerance: number, out: PitchEstimate): void {
     const diff = this.#diff;
     const w = this.integrationWindow;
-    this.difference(frame, diff);
     cumulativeMeanNormalize(diff, w + 1);
     const lag = absoluteThreshold(diff, 2, w - 1, tolerance);
     if (lag < 0) {
