@@ -10,6 +10,7 @@ import {
   isTimesideError,
   ResultContainer,
   type ResultFormat,
+  resultRows,
 } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'timeside-results-'));
@@ -477,7 +478,7 @@ print(json.dumps({
 
 describe('the HDF5 file', () => {
   it.skipIf(!hasH5py)(
-    'opens in h5py (an independent reader): groups, datasets, attributes as documented',
+    'opens in h5py, an independent reader: groups, datasets, attributes as documented (skipped when /usr/bin/python3 has no h5py: apt-get install python3-h5py)',
     async () => {
       const path = join(root, 'h5py.h5');
       await new ResultContainer(sample()).toFile(path);
@@ -572,6 +573,27 @@ print(json.dumps({
       audio: { uri: 'song.flac', start: 0, duration: 3, sampleRate: 48000, channels: 1 },
       time: Float64Array.from([0.25, 2.75]),
     });
+  });
+});
+
+describe('typed arrays that are views into a larger buffer', () => {
+  it.each(EXACT)('$format: writes the view, not its buffer', async ({ format, name }) => {
+    const dir = join(root, `views-${format}`);
+    mkdirSync(dir);
+    const big = Float32Array.from({ length: 20 }, (_, i) => i);
+    const f0 = sample()[3];
+    const views = new ResultContainer([
+      { ...f0, value: big.subarray(5, 9) },
+      { ...sample()[4], value: { rows: 2, cols: 2, data: big.subarray(10, 14) } },
+      { ...sample()[7], time: Float64Array.from([0, 1, 2, 3, 4]).subarray(3, 5) },
+    ]);
+    const back = await ResultContainer.fromFiles(await views.toFile(join(dir, name), format));
+    expect(Array.from(back.require('pitch.f0').value as Float32Array)).toEqual([5, 6, 7, 8]);
+    expect(resultRows(back.require('spectrogram').value)).toEqual([
+      [10, 11],
+      [12, 13],
+    ]);
+    expect(Array.from(back.require('onsets').time ?? [])).toEqual([3, 4]);
   });
 });
 
