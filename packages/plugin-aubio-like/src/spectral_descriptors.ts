@@ -135,7 +135,7 @@ export class SpectralDescriptors extends Processor<SpectralDescriptorsParams> {
     const values = this.#values;
     for (let f = 0; f < batch.count; f++) {
       const mag = batch.magnitude[f];
-      describeSpectrum(mag, binHz, fraction, this.#frames === 0 ? null : previous, values);
+      describeSpectrum(mag, binHz, fraction, previous, this.#frames > 0, values);
       for (let d = 0; d < values.length; d++) series[d].push(values[d]);
       previous.set(mag);
       this.#frames++;

@@ -197,7 +197,7 @@ export const DESCRIPTOR_INDEX = {
 /**
  * Every descriptor above of one frame in two passes over the spectrum instead of eleven, into
  * `out[0..9)` in the order of {@link DESCRIPTOR_INDEX}; `previous` is the last frame's magnitudes
- * (null for the first frame, whose flux is 0). Each sum is accumulated in the same order as by the
+ * (read only when `hasPrevious`: the first frame's flux is 0). Each sum is accumulated in the same order as by the
  * single-descriptor kernels, so the values are theirs bit for bit, except the flatness: its
  * logarithm is taken of products of eight powers (one `Math.log` where eight were), which moves
  * its log-sum by rounding only (≈ 1e-15 relative); products that could underflow or overflow are
@@ -207,7 +207,8 @@ export function describeSpectrum(
   magnitudes: Float32Array,
   binHz: number,
   rolloffFraction: number,
-  previous: Float32Array | null,
+  previous: Float32Array,
+  hasPrevious: boolean,
   out: Float64Array,
 ): void {
   const count = magnitudes.length;
@@ -235,6 +236,9 @@ export function describeSpectrum(
         den += p;
       }
       product *= p;
+      const a = previous[j];
+      cross += a * m;
+      energyPrevious += a * a;
     }
     if (product > 1e-280 && product < 1e280) logSum += Math.log(product);
     else for (let j = k; j < k + 8; j++) logSum += Math.log(magnitudes[j] * magnitudes[j]);
@@ -250,13 +254,9 @@ export function describeSpectrum(
       den += p;
     }
     logSum += Math.log(p);
-  }
-  if (previous !== null) {
-    for (let j = 0; j < count; j++) {
-      const a = previous[j];
-      cross += a * magnitudes[j];
-      energyPrevious += a * a;
-    }
+    const a = previous[k];
+    cross += a * m;
+    energyPrevious += a * a;
   }
   const mu = sum > 0 ? (weighted / sum) * binHz : 0;
   // Pass 2: the central moments and the roll-off.
@@ -294,7 +294,7 @@ export function describeSpectrum(
   out[5] = den > 0 ? num / den : 0;
   out[6] = sum > 0 ? (rolloffBin < 0 ? count - 1 : rolloffBin) * binHz : 0;
   out[7] = sum > 0 ? Math.exp(logSum / count) / (sum / count) : 0;
-  if (previous === null) out[8] = 0;
+  if (!hasPrevious) out[8] = 0;
   else if (!(energyPrevious > 0) || !(sum > 0)) out[8] = energyPrevious > 0 || sum > 0 ? 1 : 0;
   else out[8] = 1 - cross / Math.sqrt(energyPrevious * sum);
 }
