@@ -81,7 +81,7 @@ function silently<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError || /^Aborted\(/.test((error as Error)?.message ?? '')) {
+    if ((error as Error)?.name === 'RuntimeError' || /^Aborted\(/.test((error as Error)?.message ?? '')) {
       loading = undefined;
     }
     throw error;
