@@ -15,6 +15,12 @@ function realtime(row) {
 
 /** The ratio column: wall (or RSS) over the baseline row's, naming the baseline. */
 function ratio(row, byId) {
+  if (row.baselineSum && !row.skipped) {
+    const parts = row.baselineSum.map((id) => byId.get(id));
+    if (parts.some((p) => !p || p.skipped)) return '';
+    const sum = parts.reduce((total, p) => total + p.wallS, 0);
+    return `${(row.wallS / sum).toFixed(2)}× the ${parts.length} plain ffmpeg runs one after another`;
+  }
   const base = row.baseline && byId.get(row.baseline);
   if (!base || row.skipped || base.skipped) return '';
   if (row.ratioOf === 'rss') {

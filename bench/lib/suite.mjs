@@ -42,6 +42,27 @@ const MEYDA_SET = ['level', 'zero_crossing_rate', 'spectral_descriptors', 'mfcc'
 /** Processors of each batch item in the `--jobs` rows. */
 const BATCH_ANALYZERS = ['level', 'pitch', 'onsets', 'spectral_descriptors', 'mfcc'];
 
+/**
+ * Plain ffmpeg with the same codec options as each encoder's defaults, the baseline of its row
+ * (an encoder not listed here is compared with `ffmpeg -i in.wav out.EXT`).
+ */
+const ENCODER_FFMPEG_ARGS = {
+  vorbis_encoder: ['-c:a', 'libvorbis', '-q:a', '5'],
+  opus_encoder: ['-c:a', 'libopus', '-b:a', '96k', '-ar', '48000'],
+  mp3_encoder: ['-c:a', 'libmp3lame', '-q:a', '2'],
+  aac_encoder: ['-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart'],
+  flac_encoder: ['-c:a', 'flac', '-sample_fmt', 's16', '-compression_level', '5'],
+  webm_encoder: ['-c:a', 'libvorbis', '-q:a', '5'],
+  wav_encoder: ['-c:a', 'pcm_s16le'],
+};
+
+/** Parameters of the fx rows (each fx alone after the decoder, no sink): its cost over decoding. */
+const FX_PARAMS = {
+  normalize: { measured: -3 },
+  remix: { map: ['1', '0'] },
+  resample: { sampleRate: 48000 },
+};
+
 /** Options from the environment (see bench/README.md). */
 export function benchOptions(env = process.env) {
   const quick = env.BENCH_QUICK === '1';
@@ -182,22 +203,26 @@ export async function defineRows(options) {
     });
   }
   const encoders = await listProcessors({ kind: 'encoder' });
-  const extensions = [...new Set(encoders.map((e) => e.processor.meta.extension).filter(Boolean))];
-  if (!extensions.includes('ogg')) extensions.unshift('ogg');
-  for (const ext of extensions) {
+  const plainEncode = (id, ext, args) =>
     add({
-      id: `baseline.ffmpeg_encode.${ext}`,
-      task: `ffmpeg -i in.wav out.${ext}${ext === 'ogg' ? ' (decode + encode floor)' : ''}`,
+      id,
+      task: `ffmpeg -i in.wav ${args.join(' ')}${args.length ? ' ' : ''}out.${ext}`,
       run: async () => {
-        const dir = out(`ffmpeg-${ext}`);
+        const dir = out(id);
         mkdirSync(dir, { recursive: true });
         try {
-          return await ffmpeg(['-y', '-i', wav(), join(dir, `out.${ext}`)]);
+          return await ffmpeg(['-y', '-i', wav(), ...args, join(dir, `out.${ext}`)]);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
       },
     });
+  // The issue's decode + encode floor: ffmpeg's own defaults for .ogg.
+  plainEncode('baseline.ffmpeg_encode.ogg', 'ogg', []);
+  rows[rows.length - 1].task += ' (decode + encode floor)';
+  for (const e of encoders) {
+    const ext = e.processor.meta.extension;
+    if (ext) plainEncode(`baseline.ffmpeg.${e.id}`, ext, ENCODER_FFMPEG_ARGS[e.id] ?? []);
   }
 
   // Decoding through the pipeline, no processor.
@@ -239,7 +264,22 @@ export async function defineRows(options) {
   }
   for (const e of encoders) {
     const ext = e.processor.meta.extension;
-    pipelineRow(`encoder.${e.id}`, e.id, [e.id], ext ? `baseline.ffmpeg_encode.${ext}` : undefined);
+    pipelineRow(`encoder.${e.id}`, e.id, [e.id], ext ? `baseline.ffmpeg.${e.id}` : undefined);
+  }
+  // Every encoder in one pass, against the plain ffmpeg runs one after another.
+  pipelineRow(
+    'encoders.all',
+    `all ${encoders.length} encoders, one pass`,
+    encoders.map((e) => e.id),
+    null,
+  );
+  rows[rows.length - 1].baselineSum = encoders
+    .filter((e) => e.processor.meta.extension)
+    .map((e) => `baseline.ffmpeg.${e.id}`);
+
+  const fxs = (await listProcessors({ kind: 'fx' })).map((e) => e.id);
+  for (const id of fxs) {
+    pipelineRow(`fx.${id}`, `${id} (fx alone, no sink)`, [{ id, params: FX_PARAMS[id] ?? {} }], 'decode.wav');
   }
 
   const demo = [
@@ -337,10 +377,16 @@ export function selected(row, options) {
 export async function runRows(rows, options, onRow) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const wanted = new Set(rows.filter((r) => selected(r, options)).map((r) => r.id));
+  const need = (id) => {
+    if (wanted.has(id) || !byId.has(id)) return;
+    wanted.add(id);
+    const r = byId.get(id);
+    if (r.baseline) need(r.baseline);
+    for (const b of r.baselineSum ?? []) need(b);
+  };
   for (const id of [...wanted]) {
-    for (let r = byId.get(id); r?.baseline && !wanted.has(r.baseline); r = byId.get(r.baseline)) {
-      wanted.add(r.baseline);
-    }
+    wanted.delete(id);
+    need(id);
   }
   const measured = [];
   try {
