@@ -9,6 +9,7 @@ import {
   Decoder,
   type FinishContext,
   type FrameBatch,
+  fileDecoder,
   type NodeSpec,
   type OpenedStream,
   Processor,
@@ -243,6 +244,22 @@ describe('pipeline run', () => {
       expect(FileSink.released - releasedBefore).toBe(2);
     },
   );
+
+  it('releases the stages it never set up when the input cannot be opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));
+    const releasedBefore = FileSink.released;
+    const error = await pipe(
+      fileDecoder(join(dir, 'missing.wav')),
+      new FileSink({ output: join(dir, 'a.txt') }),
+      new FileSink({ output: join(dir, 'b.txt') }),
+    )
+      .run()
+      .catch((e: unknown) => e);
+    expect((error as TimesideError).code).toBe('E_IO');
+    expect((error as Error).message).toContain('missing.wav');
+    expect(FileSink.released - releasedBefore).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 
   it('stops on abort with E_ABORT, deleting outputs and releasing everything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ts-pipe-'));

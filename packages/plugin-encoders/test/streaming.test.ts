@@ -204,6 +204,22 @@ describe('streaming (encoder.stream())', () => {
     expect(liveFfmpegProcesses()).toBe(0);
   });
 
+  it('an input that cannot be opened ends the stream with an error instead of leaving it waiting', async () => {
+    const encoder = new VorbisEncoder();
+    const chunks = encoder.stream();
+    const run = pipe(fileDecoder(join(dir, 'no-such-input.wav')), encoder).run();
+    const consumed = (async () => {
+      for await (const _ of chunks) {
+        // read on
+      }
+      return new Error('the stream ended cleanly');
+    })().catch((e: unknown) => e as Error);
+    await expect(run).rejects.toThrow(/no-such-input\.wav/);
+    const error = await consumed;
+    expect(isTimesideError(error)).toBe(true);
+    expect(error.message).not.toBe('the stream ended cleanly');
+  });
+
   it('a consumer that goes away fails the run with E_ENCODE and stops ffmpeg', async () => {
     const encoder = new VorbisEncoder();
     const chunks = encoder.stream();

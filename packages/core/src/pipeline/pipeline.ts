@@ -156,9 +156,11 @@ export class Pipeline extends EventEmitter {
       return fn();
     };
     /** Releases what started, last first (each once); returns the first failure. */
+    const everStarted = new Set<Processor>();
     const releaseAll = async (): Promise<{ processor: Processor; error: unknown } | undefined> => {
       let failure: { processor: Processor; error: unknown } | undefined;
       for (const p of started.splice(0).reverse()) {
+        everStarted.add(p);
         try {
           await p.release();
         } catch (error) {
@@ -275,6 +277,16 @@ export class Pipeline extends EventEmitter {
       options.signal?.removeEventListener('abort', onAbort);
       // After a failure: a release failing too would only mask the error reported.
       await releaseAll();
+      // Stages the run never reached are released too (release always runs): a streaming encoder
+      // ends its consumer's stream instead of leaving it waiting when the input cannot be opened.
+      for (const p of [this.decoder, ...this.#stages]) {
+        if (everStarted.has(p)) continue;
+        try {
+          await p.release();
+        } catch {
+          // The run already failed; this stage held nothing the run could report.
+        }
+      }
       for (const out of outputs) rmSync(out.temp, { force: true });
       this.#running = false;
     }

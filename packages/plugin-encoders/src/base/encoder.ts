@@ -74,8 +74,8 @@ export abstract class Encoder<P extends EncoderParams = EncoderParams> extends P
    * back-pressure. On success the stream ends after the last chunk; on any failure it is
    * destroyed with the error, so a consumer never takes a cut stream for a whole one. A consumer
    * that reads slowly slows the whole pass down (it does not fill memory); one that never reads
-   * stalls it. The pipeline releases only the stages it has set up: when `run()` rejects before
-   * that (the input cannot be opened), destroy the stream yourself.
+   * stalls it. When `run()` rejects before this encoder was set up (the input cannot be opened),
+   * the pipeline still releases it, which destroys the stream with an E_ENCODE.
    */
   stream(): Readable;
   stream<W extends Writable>(destination: W): W;
