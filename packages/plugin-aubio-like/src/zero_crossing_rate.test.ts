@@ -66,3 +66,47 @@ describe('zero_crossing_rate', () => {
     expect(leftAlone[5]).toBeGreaterThan(3 * 882);
   });
 });
+
+describe('zero_crossing_rate: framing', () => {
+  /** Frame i covers [i·hop, i·hop + size) of the mono downmix, cut at the end; counted directly. */
+  function directRates(mono: Float32Array, size: number, hop: number): number[] {
+    const rates: number[] = [];
+    for (let start = 0; start < mono.length; start += hop) {
+      const inside = Math.min(size, mono.length - start);
+      let crossings = 0;
+      for (let i = start + 1; i < start + inside; i++) if (mono[i] >= 0 !== mono[i - 1] >= 0) crossings++;
+      rates.push(inside > 1 ? Math.fround((crossings * SR) / (inside - 1)) : 0);
+    }
+    return rates;
+  }
+
+  const cases = [
+    { size: 2048, hop: 512, blockSize: 1000 },
+    { size: 1000, hop: 300, blockSize: 4096 },
+    { size: 256, hop: 1024, blockSize: 777 },
+    { size: 7, hop: 3, blockSize: 5 },
+    { size: 100, hop: 100, blockSize: 33 },
+  ];
+  it.each(cases)(
+    'frameSize $size, hop $hop, blocks of $blockSize: equal to a direct count per frame',
+    async ({ size, hop, blockSize }) => {
+      // A noisy sine on the left, a cosine with exact zeros on the right, 20,011 samples.
+      const length = 20011;
+      const left = new Float32Array(length);
+      const right = new Float32Array(length);
+      let seed = 1;
+      for (let i = 0; i < length; i++) {
+        seed = (seed * 16807) % 2147483647;
+        left[i] = Math.sin(i * 0.07) + 0.3 * (seed / 2147483647 - 0.5);
+        right[i] = i % 97 === 0 ? 0 : Math.cos(i * 0.013);
+      }
+      const results = await pipe(
+        arrayDecoder([left, right], SR, { blockSize }),
+        new ZeroCrossingRate({ frameSize: size, hopSize: hop }),
+      ).run();
+      const mono = left.map((x, i) => Math.fround(x + right[i]) * 0.5);
+      const rates = results.require('zero_crossing_rate').value as Float32Array;
+      expect(Array.from(rates)).toEqual(directRates(mono, size, hop));
+    },
+  );
+});

@@ -1,9 +1,8 @@
 import {
   type AudioBlock,
+  Downmix,
   type FinishContext,
   Float32Series,
-  type FrameBatch,
-  Frames,
   type NodeSpec,
   type Params,
   type ParamsOf,
@@ -12,7 +11,6 @@ import {
   type ResultSpec,
   type StreamFormat,
 } from '@timeside/core';
-import { countZeroCrossings } from './dsp/zero_crossings.js';
 
 const params = {
   frameSize: { type: 'integer', default: 2048, minimum: 2, description: 'Frame length in samples' },
@@ -48,31 +46,115 @@ export class ZeroCrossingRate extends Processor<ZeroCrossingRateParams> {
       'samples [i·hop, i·hop + frameSize). Tested: a sine at f Hz reads 2f crossings per second.',
     params,
     results: [RESULT],
-    requires: (p: Params): NodeSpec[] => [
-      { processor: Frames, params: { frameSize: p.frameSize, hopSize: p.hopSize } },
-    ],
+    requires: (_p: Params): NodeSpec[] => [{ processor: Downmix }],
   };
 
   #sampleRate = 0;
   #rates = new Float32Series();
+  /**
+   * Crossings are counted once per sample of the mono downmix, in chunks of gcd(frameSize,
+   * hopSize) samples (for 2048 / 512: 512), and a frame's count is the sum of its chunks less the
+   * crossing into its first sample (the pair before the frame): the counts of core's frames,
+   * counted directly (countZeroCrossings), without reading each sample frameSize / hopSize times.
+   * A sample counts as positive when ≥ 0, as there.
+   */
+  #chunkSize = 1;
+  #chunksPerFrame = 1;
+  #chunksPerHop = 1;
+  /** Crossings of the last chunksPerFrame chunks, and whether a crossing enters each one's first sample. */
+  #chunkCounts = new Int32Array(1);
+  #chunkEntry = new Uint8Array(1);
+  #chunks = 0;
+  #fillCount = 0;
+  #fillEntry = 0;
+  #filled = 0;
+  #nextFrame = 0;
+  /** Sign of the last sample seen (1 when ≥ 0), -1 before the first. */
+  #previousSign = -1;
+  #samples = 0;
 
   override setup(format: StreamFormat): void {
+    const { frameSize, hopSize } = this.params;
     this.#sampleRate = format.sampleRate;
-    const frames = format.totalFrames ? Math.ceil(format.totalFrames / this.params.hopSize) + 1 : 1024;
+    const frames = format.totalFrames ? Math.ceil(format.totalFrames / hopSize) + 1 : 1024;
     this.#rates = new Float32Series(frames);
+    let a = frameSize;
+    let b = hopSize;
+    while (b !== 0) [a, b] = [b, a % b];
+    this.#chunkSize = a;
+    this.#chunksPerFrame = frameSize / a;
+    this.#chunksPerHop = hopSize / a;
+    this.#chunkCounts = new Int32Array(this.#chunksPerFrame);
+    this.#chunkEntry = new Uint8Array(this.#chunksPerFrame);
   }
 
-  override process(block: AudioBlock, inputs: readonly unknown[]): void {
-    const batch = inputs[0] as FrameBatch;
-    const { frameSize, hopSize } = this.params;
-    // Frames reaching past the end are only emitted with the last block, whose end is the stream's.
-    const streamEnd = block.start + block.length;
-    for (let f = 0; f < batch.count; f++) {
-      const start = (batch.first + f) * hopSize;
-      const inside = block.eod ? Math.min(frameSize, streamEnd - start) : frameSize;
-      const crossings = countZeroCrossings(batch.frames[f], inside);
-      this.#rates.push(inside > 1 ? (crossings * this.#sampleRate) / (inside - 1) : 0);
+  override process(_block: AudioBlock, inputs: readonly unknown[]): void {
+    const mono = inputs[0] as AudioBlock;
+    const samples = mono.data[0];
+    const length = mono.length;
+    const chunkSize = this.#chunkSize;
+    // Counted first: a frame completed inside this block lies within the samples seen.
+    this.#samples += length;
+    let previous = this.#previousSign;
+    let count = this.#fillCount;
+    let filled = this.#filled;
+    let i = 0;
+    while (i < length) {
+      const end = Math.min(length, i + chunkSize - filled);
+      if (filled === 0 && i < end) {
+        // The chunk's first sample: its crossing belongs to the chunk, and is remembered apart.
+        const sign = samples[i] >= 0 ? 1 : 0;
+        const entry = previous >= 0 && sign !== previous ? 1 : 0;
+        this.#fillEntry = entry;
+        count += entry;
+        previous = sign;
+        i++;
+        filled = 1;
+      }
+      for (let j = i; j < end; j++) {
+        const sign = samples[j] >= 0 ? 1 : 0;
+        if (sign !== previous) count++;
+        previous = sign;
+      }
+      filled += end - i;
+      i = end;
+      if (filled === chunkSize) {
+        this.#closeChunk(count);
+        count = 0;
+        filled = 0;
+      }
     }
+    this.#previousSign = previous;
+    this.#fillCount = count;
+    this.#filled = filled;
+    if (mono.eod) {
+      if (filled > 0) this.#closeChunk(count);
+      while (this.#nextFrame * this.#chunksPerHop < this.#chunks) this.#emit(this.#nextFrame++);
+    }
+  }
+
+  #closeChunk(count: number): void {
+    const slot = this.#chunks % this.#chunksPerFrame;
+    this.#chunkCounts[slot] = count;
+    this.#chunkEntry[slot] = this.#fillEntry;
+    this.#chunks++;
+    const first = this.#chunks - this.#chunksPerFrame;
+    if (first >= 0 && first % this.#chunksPerHop === 0) {
+      this.#emit(first / this.#chunksPerHop);
+      this.#nextFrame = first / this.#chunksPerHop + 1;
+    }
+  }
+
+  /** The rate of frame `frame`: the crossings inside it over its samples inside the stream. */
+  #emit(frame: number): void {
+    const { frameSize, hopSize } = this.params;
+    const perFrame = this.#chunksPerFrame;
+    const firstChunk = frame * this.#chunksPerHop;
+    const end = Math.min(firstChunk + perFrame, this.#chunks);
+    let crossings = -this.#chunkEntry[firstChunk % perFrame];
+    for (let c = firstChunk; c < end; c++) crossings += this.#chunkCounts[c % perFrame];
+    const inside = Math.min(frameSize, this.#samples - frame * hopSize);
+    this.#rates.push(inside > 1 ? (crossings * this.#sampleRate) / (inside - 1) : 0);
   }
 
   override finish(ctx: FinishContext): void {
