@@ -55,7 +55,7 @@ export class ZeroCrossingRate extends Processor<ZeroCrossingRateParams> {
    * Crossings are counted once per sample of the mono downmix, in chunks of gcd(frameSize,
    * hopSize) samples (for 2048 / 512: 512), and a frame's count is the sum of its chunks less the
    * crossing into its first sample (the pair before the frame): the counts of core's frames,
-   * counted directly (countZeroCrossings), without reading each sample frameSize / hopSize times.
+   * without reading each sample frameSize / hopSize times.
    * A sample counts as positive when ≥ 0, as there.
    */
   #chunkSize = 1;
