@@ -54,9 +54,9 @@ export class ZeroCrossingRate extends Processor<ZeroCrossingRateParams> {
   /**
    * Crossings are counted once per sample of the mono downmix, in chunks of gcd(frameSize,
    * hopSize) samples (for 2048 / 512: 512), and a frame's count is the sum of its chunks less the
-   * crossing into its first sample (the pair before the frame): the counts of core's frames,
-   * without reading each sample frameSize / hopSize times.
-   * A sample counts as positive when ≥ 0, as there.
+   * crossing into its first sample (the pair before the frame): the counts over core's frames,
+   * without reading each sample frameSize / hopSize times. A sample counts as positive when ≥ 0
+   * (librosa's `zero_pos`), so a run of zeros after a negative sample is one crossing.
    */
   #chunkSize = 1;
   #chunksPerFrame = 1;
