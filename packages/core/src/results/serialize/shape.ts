@@ -241,11 +241,16 @@ export function formatNumber(n: number, single = false): string {
   if (n === Number.NEGATIVE_INFINITY) return '-inf';
   if (Object.is(n, -0)) return '-0';
   if (single) {
-    for (let digits = 1; digits < 9; digits++) {
-      const short = String(Number(n.toPrecision(digits)));
-      if (Math.fround(Number(short)) === n) return short;
+    // The fewest digits (9 always do) whose decimal reads back as this float32. More digits never
+    // read back worse, so the count is found by bisection.
+    let lo = 1;
+    let hi = 9;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (Math.fround(+n.toPrecision(mid)) === n) hi = mid;
+      else lo = mid + 1;
     }
-    return String(Number(n.toPrecision(9)));
+    return String(+n.toPrecision(hi));
   }
   return String(n);
 }
