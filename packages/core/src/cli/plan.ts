@@ -46,7 +46,7 @@ export const IMAGE_FORMATS = ['png', 'svg'] as const;
  */
 export function imageFormatsOf(cls: ProcessorClass): string[] {
   const spec = cls.meta.params.format;
-  if (!spec || spec.type !== 'string' || !spec.enum) return [];
+  if (spec?.type !== 'string' || !spec.enum) return [];
   return spec.enum.filter((f) => (IMAGE_FORMATS as readonly string[]).includes(f));
 }
 
