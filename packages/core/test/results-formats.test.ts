@@ -260,6 +260,31 @@ describe('results files: round trips', () => {
     }
   });
 
+  it('eaf and jams: label names with spaces, markup, newlines and control characters map back to their labels', async () => {
+    const names = { 0: ' padded ', 1: 'a & b <c> "d"', 2: 'two\nlines', 3: 'bell\u0007' };
+    const labelled: AnalyzerResult = {
+      ...sample()[9],
+      audio: { ...audio, uri: '/archive/100% take.wav' },
+      time: Float64Array.from([0, 1, 2, 3]),
+      duration: Float64Array.from([1, 1, 1, 1]),
+      label: [0, 1, 2, 3],
+      labelMetadata: names,
+    };
+    for (const name of ['labels.eaf', 'labels.jams']) {
+      const [file] = await new ResultContainer([labelled]).toFile(join(root, name));
+      const back = (await ResultContainer.fromFile(file)).require('silence');
+      expect(back.label, name).toEqual([0, 1, 2, 3]);
+      expect(back.labelMetadata, name).toEqual(names);
+    }
+    // XML cannot hold U+0007: ELAN shows U+FFFD in its place.
+    expect(readFileSync(join(root, 'labels.eaf'), 'utf8')).toContain(
+      '<ANNOTATION_VALUE>bell\uFFFD</ANNOTATION_VALUE>',
+    );
+    expect(JSON.parse(readFileSync(join(root, 'labels.jams'), 'utf8')).file_metadata.title).toBe(
+      '100% take.wav',
+    );
+  });
+
   it('audacity and sv: label tracks and layers with the known times and texts', async () => {
     const dir = join(root, 'tools');
     mkdirSync(dir);

@@ -70,10 +70,15 @@ function mediaDescriptor(uri: string, eafPath: string): Record<string, string> {
   return out;
 }
 
+/** Characters XML 1.0 cannot hold (controls, lone surrogates, U+FFFE/FFFF) become U+FFFD. */
+function xmlSafe(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+}
+
 /** The text of an annotation: the label's name, the value's numbers, or the result's name. */
 function annotationText(r: AnalyzerResult, shape: ReturnType<typeof valueShape>, i: number): string {
-  if (r.label) return labelText(r, r.label[i]);
-  if (shape.kind === 'none') return r.name;
+  if (r.label) return xmlSafe(labelText(r, r.label[i]));
+  if (shape.kind === 'none') return xmlSafe(r.name);
   const cols = shape.kind === 'rows' || shape.kind === 'matrix' ? shape.cols : 1;
   const row = shape.kind === 'scalar' ? 0 : i;
   return Array.from({ length: cols }, (_, j) =>
@@ -193,6 +198,8 @@ export function parseEaf(text: string, file: string): Node {
     attributeNamePrefix: '@_',
     parseTagValue: false,
     parseAttributeValue: false,
+    // Label names are compared as written: keep their spaces.
+    trimValues: false,
     isArray: (name) => ARRAYS.has(name),
   });
   const tree = parser.parse(text) as Node;
@@ -256,7 +263,7 @@ function tierResult(meta: ResultMeta, spans: { start: number; end: number; text:
   if (spans.length !== meta.count) {
     throw readError(file, `tier "${meta.id}" is cut short: ${spans.length} annotations of ${meta.count}`);
   }
-  const byName = new Map(Object.entries(meta.labelMetadata ?? {}).map(([k, v]) => [v, Number(k)]));
+  const byName = new Map(Object.entries(meta.labelMetadata ?? {}).map(([k, v]) => [xmlSafe(v), Number(k)]));
   const data: Parameters<typeof resultOf>[1] = {
     time: Float64Array.from(spans, (s) => s.start),
     duration: Float64Array.from(spans, (s) => s.end - s.start),

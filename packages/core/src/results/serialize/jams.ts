@@ -100,7 +100,13 @@ function annotationOf(r: AnalyzerResult) {
 /** The JAMS document of the results. */
 export function jamsOf(results: readonly AnalyzerResult[]): unknown {
   const audio = results[0]?.audio;
-  const title = audio?.uri ? decodeURIComponent(audio.uri.split(/[\\/]/).pop() ?? '') : '';
+  const name = audio?.uri.split(/[\\/]/).pop() ?? '';
+  let title = name;
+  try {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(audio?.uri ?? '')) title = decodeURIComponent(name);
+  } catch {
+    // Not percent-encoded after all: the name as it is.
+  }
   return {
     file_metadata: {
       title,
