@@ -134,6 +134,38 @@ describe('results files, property-based', () => {
   });
 
   it.each([
+    ['eaf', 'a.eaf'],
+    ['jams', 'a.jams'],
+  ] as [ResultFormat, string][])(
+    '%s: any results write and read back, labels and times kept',
+    async (format, name) => {
+      await fc.assert(
+        fc.asyncProperty(container, async (original) => {
+          const dir = join(root, `rt-${format}-${run++}`);
+          mkdirSync(dir);
+          const back = await ResultContainer.fromFiles(await original.toFile(join(dir, name), format));
+          const kept = [...original].filter(
+            (r) => format === 'jams' || r.timeMode === 'event' || r.timeMode === 'segment',
+          );
+          expect(back.ids()).toEqual(kept.map((r) => r.id));
+          for (const r of kept) {
+            const b = back.require(r.id);
+            expect(b.label).toEqual(r.label);
+            expect(b.processor).toStrictEqual(r.processor);
+            expect(b.time?.length).toBe(r.time?.length);
+            // ELAN counts milliseconds.
+            const step = format === 'eaf' ? 0.0005 + 1e-9 : 0;
+            for (const [i, t] of Array.from(r.time ?? []).entries()) {
+              expect(Math.abs((b.time as Float64Array)[i] - t)).toBeLessThanOrEqual(step * Math.max(1, t));
+            }
+          }
+        }),
+        { numRuns: 100, seed: 17 },
+      );
+    },
+  );
+
+  it.each([
     ['json', 'a.json'],
     ['yaml', 'a.yaml'],
     ['csv', 'a.csv'],

@@ -19,6 +19,8 @@ import {
   checkMeta,
   formatNumber,
   isSingle,
+  labelReader,
+  labelsAmbiguous,
   labelText,
   metaOf,
   parseNumber,
@@ -108,7 +110,9 @@ export function eafOf(results: readonly AnalyzerResult[], path: string, date = n
       }
       return { from: slot(start), to: slot(end), text: annotationText(r, shape, i) };
     });
-    return { r, meta: metaOf(r, shape), annotations };
+    const meta = metaOf(r, shape);
+    if (labelsAmbiguous(r, xmlSafe)) meta.labels = [...(r.label ?? [])];
+    return { r, meta, annotations };
   });
   // Slot ids in time order, as ELAN writes them.
   const sorted = [...slots].sort((a, b) => a.ms - b.ms || a.order - b.order);
@@ -263,12 +267,12 @@ function tierResult(meta: ResultMeta, spans: { start: number; end: number; text:
   if (spans.length !== meta.count) {
     throw readError(file, `tier "${meta.id}" is cut short: ${spans.length} annotations of ${meta.count}`);
   }
-  const byName = new Map(Object.entries(meta.labelMetadata ?? {}).map(([k, v]) => [xmlSafe(v), Number(k)]));
+  const read = labelReader(meta.labelMetadata, xmlSafe);
   const data: Parameters<typeof resultOf>[1] = {
     time: Float64Array.from(spans, (s) => s.start),
     duration: Float64Array.from(spans, (s) => s.end - s.start),
   };
-  if (meta.hasLabel) data.label = spans.map((s) => byName.get(s.text) ?? Number(s.text));
+  if (meta.hasLabel) data.label = meta.labels ?? spans.map((s) => read(s.text));
   if (meta.valueKind !== 'none') {
     const cols = meta.valueKind === 'rows' || meta.valueKind === 'matrix' ? (meta.valueCols ?? 1) : 1;
     const count = meta.valueKind === 'scalar' ? 1 : spans.length;

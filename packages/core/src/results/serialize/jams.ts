@@ -15,6 +15,8 @@ import {
   checkMeta,
   entryDurations,
   entryTimes,
+  labelReader,
+  labelsAmbiguous,
   labelText,
   metaOf,
   type ResultMeta,
@@ -59,6 +61,7 @@ export function namespaceOf(r: AnalyzerResult, shape: ValueShape): string {
 function annotationOf(r: AnalyzerResult) {
   const shape = valueShape(r.value, r.id);
   const meta = metaOf(r, shape);
+  if (labelsAmbiguous(r)) meta.labels = [...(r.label ?? [])];
   const namespace = namespaceOf(r, shape);
   const times = entryTimes(r, meta.count);
   const durations = entryDurations(r, meta.count);
@@ -147,8 +150,8 @@ function resultOfAnnotation(
   if (meta.hasTime) out.time = Float64Array.from(data, (o) => o.time);
   if (meta.hasDuration) out.duration = Float64Array.from(data, (o) => o.duration);
   if (meta.hasLabel) {
-    const byName = new Map(Object.entries(meta.labelMetadata ?? {}).map(([k, v]) => [v, Number(k)]));
-    out.label = data.map((o) => byName.get(String(o.value)) ?? Number(o.value));
+    const read = labelReader(meta.labelMetadata);
+    out.label = meta.labels ?? data.map((o) => read(String(o.value)));
   }
   if (meta.valueKind !== 'none' && !meta.hasLabel) {
     const cols = meta.valueKind === 'rows' || meta.valueKind === 'matrix' ? (meta.valueCols ?? 1) : 1;

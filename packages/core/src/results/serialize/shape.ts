@@ -127,6 +127,26 @@ export function labelText(r: AnalyzerResult, label: number): string {
   return r.labelMetadata?.[label] ?? String(label);
 }
 
+/**
+ * True when the labels of a result cannot be told apart by their written names (two labels, one
+ * name): formats that write names then carry the labels in the metadata too.
+ */
+export function labelsAmbiguous(r: AnalyzerResult, written: (name: string) => string = (n) => n): boolean {
+  const read = labelReader(r.labelMetadata, written);
+  return (r.label ?? []).some((label) => !Object.is(read(written(labelText(r, label))), label));
+}
+
+/** How a reader turns a written label name back into its label: the first label of that name, else the number. */
+export function labelReader(
+  labelMetadata: Record<number, string> | undefined,
+  written: (name: string) => string = (n) => n,
+): (text: string) => number {
+  const byName = new Map<string, number>();
+  for (const [k, v] of Object.entries(labelMetadata ?? {}))
+    if (!byName.has(written(v))) byName.set(written(v), Number(k));
+  return (text) => byName.get(text) ?? Number(text);
+}
+
 /** Everything about a result but its data, as a JSON-safe object (parameters tree-encoded). */
 export interface ResultMeta {
   id: string;
@@ -145,6 +165,8 @@ export interface ResultMeta {
   hasLabel?: true;
   hasTime?: true;
   hasDuration?: true;
+  /** The labels, where a format writes label names and two labels share one (ELAN, JAMS). */
+  labels?: number[];
   /** Number of entries, so a truncated file is noticed. */
   count: number;
 }
