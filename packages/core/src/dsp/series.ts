@@ -8,6 +8,15 @@ function grown(capacity: number, needed: number): number {
   return Math.max(needed, Math.ceil(capacity * 1.5));
 }
 
+/**
+ * Whether `used` of `capacity` is full enough to hand out a view of the storage rather than a
+ * trimmed copy: a series sized for its stream ends within a frame of full, and a copy would hold
+ * it twice at the end of a long file. Later pushes write past the view, never into it.
+ */
+function nearlyFull(used: number, capacity: number): boolean {
+  return used >= capacity - (capacity >>> 4);
+}
+
 /** A growable Float32Array for framewise values (amortised O(1) push, no boxing). */
 export class Float32Series {
   #data: Float32Array;
@@ -30,9 +39,15 @@ export class Float32Series {
     this.#data[this.#length++] = value;
   }
 
-  /** A copy of the values, exactly `length` long. */
+  /**
+   * The values, exactly `length` long: a view of the storage when it is nearly full (≥ 15/16),
+   * else a trimmed copy. Later pushes never change it; writing into it may change the series.
+   */
   toArray(): Float32Array {
-    return this.#data.slice(0, this.#length);
+    const data = this.#data;
+    return nearlyFull(this.#length, data.length)
+      ? data.subarray(0, this.#length)
+      : data.slice(0, this.#length);
   }
 
   /** A view of the values (valid until the next push). */
@@ -63,8 +78,12 @@ export class Float64Series {
     this.#data[this.#length++] = value;
   }
 
+  /** The values, exactly `length` long (a view when nearly full, see Float32Series#toArray). */
   toArray(): Float64Array {
-    return this.#data.slice(0, this.#length);
+    const data = this.#data;
+    return nearlyFull(this.#length, data.length)
+      ? data.subarray(0, this.#length)
+      : data.slice(0, this.#length);
   }
 }
 
@@ -101,9 +120,16 @@ export class Float32Matrix {
     return this.#data.subarray(i * this.width, (i + 1) * this.width);
   }
 
-  /** A trimmed copy as a Matrix (the compact 2-D value form of results). */
+  /**
+   * The rows as a Matrix (the compact 2-D value form of results): a view of the storage when it
+   * is nearly full, else a trimmed copy (see Float32Series#toArray). Later pushes never change it.
+   */
   toMatrix(): Matrix {
-    return { rows: this.#rows, cols: this.width, data: this.#data.slice(0, this.#rows * this.width) };
+    const used = this.#rows * this.width;
+    const data = nearlyFull(used, this.#data.length)
+      ? this.#data.subarray(0, used)
+      : this.#data.slice(0, used);
+    return { rows: this.#rows, cols: this.width, data };
   }
 
   /** The rows as number[][] (the plain 2-D value form of results: small results only). */
