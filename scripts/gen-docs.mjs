@@ -1,8 +1,20 @@
 // Writes docs/processors.md from the processors' own metadata (`pnpm gen-docs`).
 // Metadata is data: the ids, parameters, results and descriptions here are the ones validation,
 // `timeside info` and the pipeline read.
-import { writeFileSync } from 'node:fs';
-import { listProcessors } from '@timeside/core';
+// `node scripts/gen-docs.mjs --check` writes nothing and fails when docs/processors.md differs
+// from what the metadata gives (the docs build and the test suite run it).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+const CHECK = process.argv.includes('--check');
+const packages = ['core', 'plugin-aubio-like', 'plugin-fx', 'plugin-graphers', 'plugin-encoders'];
+const unbuilt = packages.filter(
+  (name) => !existsSync(new URL(`../packages/${name}/dist/index.js`, import.meta.url)),
+);
+if (unbuilt.length) {
+  console.error(`gen-docs: ${unbuilt.join(', ')} not built: run \`pnpm build\` first`);
+  process.exit(1);
+}
+const { listProcessors } = await import('@timeside/core');
 
 const KIND_ORDER = ['decoder', 'analyzer', 'grapher', 'encoder', 'fx', 'adapter'];
 const entries = await listProcessors({ kind: KIND_ORDER });
@@ -64,5 +76,19 @@ for (const kind of KIND_ORDER) {
   }
 }
 const target = new URL('../docs/processors.md', import.meta.url);
-writeFileSync(target, `${lines.join('\n').trimEnd()}\n`);
-console.log(`wrote docs/processors.md (${entries.length} processors)`);
+const text = `${lines.join('\n').trimEnd()}\n`;
+if (CHECK) {
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  if (current !== text) {
+    const at = [...text].findIndex((ch, i) => ch !== current[i]);
+    const line = text.slice(0, at).split('\n').length;
+    console.error(
+      `gen-docs: docs/processors.md is out of date with the processors' metadata (first difference at line ${line}): run \`pnpm gen-docs\` and commit it`,
+    );
+    process.exit(1);
+  }
+  console.log(`docs/processors.md is up to date (${entries.length} processors)`);
+} else {
+  writeFileSync(target, text);
+  console.log(`wrote docs/processors.md (${entries.length} processors)`);
+}
