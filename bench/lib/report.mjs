@@ -83,13 +83,13 @@ export function targets(rows) {
     if (r !== undefined)
       check(`decode only (${format}) / ffmpeg decode`, `${r.toFixed(2)}×`, '≤ 1.1×', r <= 1.1);
   }
-  for (const name of ['demo', 'decode']) {
+  for (const name of ['demo', 'stream', 'decode']) {
     const long = ok(`memory.${name}.long`);
     const short = ok(`memory.${name}.short`);
     if (long?.maxRssBytes && short?.maxRssBytes) {
       const r = long.maxRssBytes / short.maxRssBytes;
       check(
-        `peak RSS, ${name === 'demo' ? 'demo pipeline' : 'decode only'}, ${long.audioS / 60} min / ${short.audioS / 60} min`,
+        `peak RSS, ${{ demo: 'demo pipeline', stream: 'streaming pipeline', decode: 'decode only' }[name]}, ${long.audioS / 60} min / ${short.audioS / 60} min`,
         `${r.toFixed(2)}×`,
         '≤ 1.2×',
         r <= 1.2,

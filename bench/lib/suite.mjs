@@ -343,8 +343,19 @@ export async function defineRows(options) {
   }
 
   // Memory: the same pipelines on a short and a long file.
+  // Pictures, the level and an Ogg file: what a web archive makes of each item, with no
+  // large framewise result kept (the demo's MFCC and mel rows grow with the file by design).
+  const streaming = ['level', 'waveform_simple', 'spectrogram_lin', DEMO_ENCODER].filter(
+    (id) => analyzers.includes(id) || graphers.includes(id) || encoders.some((e) => e.id === id),
+  );
+  const labels = {
+    decode: 'decode only (wav)',
+    stream: `streaming pipeline (${streaming.join(' + ')})`,
+    demo: 'demo pipeline',
+  };
   for (const [name, stages] of [
     ['decode', []],
+    ['stream', streaming],
     ['demo', demo],
   ]) {
     for (const [length, m] of [
@@ -353,7 +364,7 @@ export async function defineRows(options) {
     ]) {
       pipelineRow(
         `memory.${name}.${length}`,
-        `${name === 'demo' ? 'demo pipeline' : 'decode only (wav)'}, ${m}-minute file`,
+        `${labels[name]}, ${m}-minute file`,
         stages,
         length === 'long' ? `memory.${name}.short` : null,
         () => musicLikeWav(m),
