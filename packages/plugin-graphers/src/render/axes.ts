@@ -70,8 +70,9 @@ export function frequencyTicks(scale: FrequencyScale, heightPx: number, minSpaci
     const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
     for (let f = Math.ceil(scale.minHz / step) * step; f <= scale.maxHz; f += step) candidates.push(f);
   } else {
-    // From 10 Hz: below it a log or mel axis has nothing worth a label.
-    for (let decade = 10; decade <= 100000; decade *= 10) {
+    // From 10 Hz on a log axis (below it nothing is worth a label); from 100 Hz on a mel axis,
+    // which is nearly linear down there: 10 Hz would sit on the bottom edge and crowd out 100 Hz.
+    for (let decade = scale.kind === 'mel' ? 100 : 10; decade <= 100000; decade *= 10) {
       for (const m of [1, 2, 5]) candidates.push(m * decade);
     }
   }
