@@ -49,7 +49,10 @@ for (const kind of KIND_ORDER) {
   lines.push('');
   for (const e of ofKind) {
     const meta = e.processor.meta;
+    // An explicit anchor: the site's slugs turn '_' into '-', GitHub's keep it.
     lines.push(
+      `<a id="${e.id}"></a>`,
+      '',
       `### ${e.id}`,
       '',
       `**${meta.name}** — ${meta.kind}, version ${meta.version}, from \`${e.source.package}\`.`,

@@ -61,7 +61,7 @@ describe('docs', () => {
       }
       const processors = readFileSync(join(dist, 'processors.html'), 'utf8');
       for (const id of ['level', 'pitch', 'waveform_simple', 'vorbis_encoder', 'gain'])
-        expect(processors).toContain(`id="${id}"`);
+        expect(processors).toContain(`<a id="${id}"></a>`);
       expect(existsSync(join(dist, 'pipeline.svg'))).toBe(true);
       expect(existsSync(join(dist, 'demo-waveform-centroid.png'))).toBe(true);
     },
