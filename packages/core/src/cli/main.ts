@@ -5,6 +5,7 @@ import { registerInfo } from './commands/info.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { type CliStream, ExitCode, exitCodeOf, Output } from './output.js';
 // Registers core's own processors (decoders, adapters), as the package entry does.
 import '../registry/builtins.js';
@@ -69,6 +70,7 @@ export async function main(
   registerRun(program, ctx);
   registerDoctor(program, ctx);
   registerNew(program, ctx);
+  registerServe(program, ctx);
   program.addHelpText('after', '\nExit codes: 0 ok, 1 some inputs failed, 2 usage error. See docs/cli.md.');
 
   try {
