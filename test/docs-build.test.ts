@@ -4,7 +4,7 @@
  * about a minute). Both need the packages' dist, which `pnpm test` builds first.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,8 +62,18 @@ describe('docs', () => {
       const processors = readFileSync(join(dist, 'processors.html'), 'utf8');
       for (const id of ['level', 'pitch', 'waveform_simple', 'vorbis_encoder', 'gain'])
         expect(processors).toContain(`<a id="${id}"></a>`);
-      expect(existsSync(join(dist, 'pipeline.svg'))).toBe(true);
-      expect(existsSync(join(dist, 'demo-waveform-centroid.png'))).toBe(true);
+      // The pictures are bundled: the PNG as a hashed asset, the small SVG inlined or as an asset
+      // (Vite inlines assets under 4 KiB).
+      const png = readdirSync(join(dist, 'assets')).find((f) => /^demo-waveform-centroid\..+\.png$/.test(f));
+      expect(png).toBeDefined();
+      expect(readFileSync(join(dist, 'getting-started.html'), 'utf8')).toContain(`<img src="/assets/${png}"`);
+      const pipelineHtml = readFileSync(join(dist, 'pipeline.html'), 'utf8');
+      const inlined = pipelineHtml.match(/<img src="data:image\/svg\+xml;base64,([^"]+)"/);
+      const asset = pipelineHtml.match(/<img src="\/assets\/(pipeline\.[^"]+\.svg)"/);
+      const svg = inlined
+        ? Buffer.from(inlined[1], 'base64').toString('utf8')
+        : readFileSync(join(dist, 'assets', asset?.[1] ?? 'pipeline.svg'), 'utf8');
+      expect(svg).toContain('file_decoder');
     },
     10 * MINUTES,
   );
