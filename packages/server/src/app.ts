@@ -509,6 +509,7 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   );
 
   // Results.
+  const resultBodies = new Map<string, { key: string; body: string }>();
   const resultView = (r: ResultRow) => ({
     preset: r.preset,
     task: r.task,
@@ -525,7 +526,11 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
       },
     },
     async (request, reply) => {
-      const rows = store.results((request.params as { id: string }).id);
+      const id = (request.params as { id: string }).id;
+      const rows = store.results(id);
+      const key = rows.map((r) => `${r.preset}@${r.createdAt}`).join(',');
+      const hit = resultBodies.get(id);
+      if (hit?.key === key) return reply.type('application/json').send(hit.body);
       // The stored JSON documents are spliced in as they are: no parse and re-serialization.
       const parts = await Promise.all(
         rows.map(async (r) => {
@@ -534,7 +539,12 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
           return `${head.slice(0, -1)},"results":${doc}}`;
         }),
       );
-      return reply.type('application/json').send(`[${parts.join(',')}]`);
+      const body = `[${parts.join(',')}]`;
+      // A few recent bodies kept, keyed by what the store says they hold (a new run changes the key).
+      resultBodies.delete(id);
+      resultBodies.set(id, { key, body });
+      if (resultBodies.size > 64) resultBodies.delete(resultBodies.keys().next().value as string);
+      return reply.type('application/json').send(body);
     },
   );
   app.get(
