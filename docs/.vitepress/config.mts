@@ -32,6 +32,7 @@ export default defineConfig({
           { text: 'Processors', link: '/processors' },
           { text: 'Command line', link: '/cli' },
           { text: 'Presets and config', link: '/config' },
+          { text: 'REST server', link: '/server' },
         ],
       },
       {
