@@ -51,6 +51,8 @@ export default defineConfig({
         ],
       },
     ],
+    // The processors page lists each processor under an h3: show those in the outline too.
+    outline: { level: [2, 3] },
     search: { provider: 'local' },
   },
 });
