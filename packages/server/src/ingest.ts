@@ -102,7 +102,12 @@ export async function registerFile(
       'this server has no media root: start it with mediaRoot (--media DIR) to register files in place',
     );
   }
-  const root = await realpath(mediaRoot);
+  let root: string;
+  try {
+    root = await realpath(mediaRoot);
+  } catch (error) {
+    throw new HttpError(500, 'E_MEDIA_ROOT', `the media root cannot be read: ${(error as Error).message}`);
+  }
   const outside = () =>
     new HttpError(400, 'E_OUTSIDE_MEDIA_ROOT', `path ${JSON.stringify(given)} is outside the media root`, {
       path: given,

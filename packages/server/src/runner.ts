@@ -24,6 +24,9 @@ export interface RunnerEvents {
   task: [{ task: string; status: string }];
 }
 
+/** The error of an item the server stopped while it ran. */
+const INTERRUPTED = 'the server stopped while this item was running; run the task again';
+
 /** The directory of the results of `preset` on `item`. */
 export function resultDir(dataDir: string, item: string, preset: string): string {
   return join(dataDir, 'results', item, preset);
@@ -94,10 +97,10 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
 
   async #run(task: string, itemId: string, signal: AbortSignal): Promise<void> {
     const { store } = this;
-    store.markTaskRunning(task);
-    store.setTaskItem(task, itemId, { status: 'running', progress: 0, error: null });
-    this.emit('item', { task, item: itemId, status: 'running' });
     try {
+      store.markTaskRunning(task);
+      store.setTaskItem(task, itemId, { status: 'running', progress: 0, error: null });
+      this.emit('item', { task, item: itemId, status: 'running' });
       const item = store.item(itemId);
       const presets = store.experience(store.task(task).experience).presets.map((id) => store.preset(id));
       const staged: { preset: string; dir: string; processor: Processor; file?: string }[] = [];
@@ -134,12 +137,20 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
       store.setTaskItem(task, itemId, { status: 'done', progress: 1 });
       this.emit('item', { task, item: itemId, status: 'done' });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      store.setTaskItem(task, itemId, { status: 'failed', error: message });
+      const message = signal.aborted ? INTERRUPTED : error instanceof Error ? error.message : String(error);
+      try {
+        store.setTaskItem(task, itemId, { status: 'failed', error: message });
+      } catch {
+        // The store is gone (closed under us): the next start marks the row failed.
+      }
       this.emit('item', { task, item: itemId, status: 'failed', error: message });
     }
-    const status = store.settleTask(task);
-    if (status !== 'running') this.emit('task', { task, status });
+    try {
+      const status = store.settleTask(task);
+      if (status !== 'running') this.emit('task', { task, status });
+    } catch {
+      // As above: settled at the next start.
+    }
   }
 }
 

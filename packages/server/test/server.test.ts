@@ -319,6 +319,17 @@ describe('bad input', () => {
     expect(status).toBe(415);
     expect(json.error).toBe('E_NOT_AUDIO');
     expect(json.message).toContain('notes.txt');
+    // An image is a media file ffprobe reads, but it holds no audio.
+    const image = new PNG({ width: 4, height: 4 });
+    image.data.fill(200);
+    const png = join(tmp.dir, 'picture.png');
+    writeFileSync(png, PNG.sync.write(image));
+    const picture = await upload(png, 'picture.png');
+    expect(picture.status).toBe(415);
+    expect(picture.json.message).toContain('picture.png');
+    const notForm = await api('POST', '/api/items', { path: 'x.wav' });
+    expect(notForm.status).toBe(415);
+    expect(notForm.json.error).toBe('E_NOT_MULTIPART');
     expect([await count(), mediaDirs()]).toEqual(before);
     expect(readdirSync(join(dataDir, 'tmp'))).toEqual([]);
   });

@@ -5,7 +5,13 @@ import type { CliContext } from '../main.js';
 
 /** The part of `@timeside/server` this command uses (core does not depend on the server package). */
 interface ServerModule {
-  serve(options: { port?: number; host?: string; dataDir: string; mediaRoot?: string }): Promise<{
+  serve(options: {
+    port?: number;
+    host?: string;
+    dataDir: string;
+    mediaRoot?: string;
+    cors?: boolean | string[];
+  }): Promise<{
     url: string;
     token: string;
     tokenGenerated: boolean;
@@ -33,6 +39,7 @@ interface ServeOptions {
   host: string;
   data: string;
   media?: string;
+  cors?: string;
 }
 
 /** `timeside serve`: the REST API of `@timeside/server`, until Ctrl-C. */
@@ -46,6 +53,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--data <dir>', 'data directory: database, uploads, results, stream cache', 'timeside-data')
     .option('--media <dir>', 'directory whose files may be registered as items in place')
+    .option(
+      '--cors <origins>',
+      'origins allowed to call the API from a browser, comma-separated, or * for any',
+    )
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -60,6 +71,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
           host: options.host,
           dataDir,
           mediaRoot: options.media === undefined ? undefined : resolve(ctx.cwd, options.media),
+          cors:
+            options.cors === undefined
+              ? undefined
+              : options.cors.trim() === '*'
+                ? true
+                : options.cors.split(',').map((o) => o.trim()),
         });
       } catch (error) {
         const code = (error as { code?: string }).code;
