@@ -128,6 +128,7 @@ describe('docs: doc-test blocks', () => {
       "from '@timeside/core'",
     );
     expect(block(join(repo, 'docs', 'getting-started.md'), 'sh')).toMatch(/^npx timeside run /);
+    expect(block(join(repo, 'docs', 'getting-started.md'), 'quickstart.out')).toMatch(/^peak -?\d/);
     for (const name of PACKAGES) {
       expect(block(join(repo, 'packages', name, 'README.md'), 'example.mjs')).toContain(
         "from '@timeside/core'",
@@ -229,6 +230,18 @@ describe.runIf(RUN)('release: tarballs installed with npm run the documented cod
       const wav = readFileSync(join(dir, 'tone.wav'));
       expect(wav.toString('latin1', 0, 4)).toBe('RIFF');
       expect(wav.toString('latin1', 8, 12)).toBe('WAVE');
+      // What the page says it prints: the same lines, the same numbers (to 0.01).
+      const shown = block(join(repo, 'docs', 'getting-started.md'), 'quickstart.out')
+        .trim()
+        .split('\n');
+      const lines = stdout.trim().split('\n');
+      expect(lines.map((l) => l.replace(/-?[\d.]+/g, '#'))).toEqual(
+        shown.map((l) => l.replace(/-?[\d.]+/g, '#')),
+      );
+      shown.forEach((line, i) => {
+        const [label] = line.split(' ');
+        expect(Math.abs(printed(lines[i], label) - printed(line, label)), line).toBeLessThan(0.01);
+      });
       const json = JSON.parse(readFileSync(join(dir, 'tone.results.json'), 'utf8'));
       expect(JSON.stringify(json)).toContain('"level.max"');
 
