@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { isTimesideError, type TimesideError } from '@timeside/core';
 
 /** An error with the HTTP status it answers with; the body is `{ error, message, … }`. */
@@ -50,7 +51,8 @@ export function errorReply(error: unknown): { status: number; body: Record<strin
     const { code, message, processor, param, file } = error;
     return {
       status: statusOfTimeside(error),
-      body: { error: code, message, processor, param, file: file === undefined ? undefined : 'item' },
+      // The file's name only: where the server keeps it is its own business.
+      body: { error: code, message, processor, param, file: file === undefined ? undefined : basename(file) },
     };
   }
   const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };

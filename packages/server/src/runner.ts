@@ -124,6 +124,8 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
       const results = [...(await pipeline.run({ signal }))];
       for (const s of staged) {
         const own = resultsOf(results, s.processor);
+        // Files exported in other formats from an earlier run are stale now.
+        rmSync(join(s.dir, 'export'), { recursive: true, force: true });
         await writeResults(own, join(s.dir, 'results.json'), 'json');
         store.upsertResult({
           item: itemId,
