@@ -90,6 +90,8 @@ export class Streamer extends EventEmitter<StreamEvents> {
     const { encoder, type } = STREAM_FORMATS[format];
     const cached = this.cachePath(item.id, format);
     if (existsSync(cached)) return sendFile(request, reply, cached, type);
+    // A HEAD asks what a GET would send: it does not start a transcode.
+    if (request.method === 'HEAD') return reply.type(type).header('cache-control', 'no-cache').send();
 
     let Encoder: Awaited<ReturnType<typeof getProcessor>>;
     try {

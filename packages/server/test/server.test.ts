@@ -365,6 +365,15 @@ describe('bad input', () => {
     expect(output.json.param).toBe('output');
   });
 
+  it('keeps an uploaded file named ../../x inside the data dir, under a safe name', async () => {
+    const { status, json } = await upload(join(tmp.dir, inputs[2].name), '../../escape.wav');
+    expect(status).toBe(201);
+    expect(readdirSync(join(dataDir, 'media', json.id))).toEqual(['escape.wav']);
+    expect(existsSync(join(tmp.dir, 'escape.wav'))).toBe(false);
+    expect((await api('DELETE', `/api/items/${json.id}`)).status).toBe(204);
+    expect(existsSync(join(dataDir, 'media', json.id))).toBe(false);
+  });
+
   it('refuses ../ in paths and ids with a 4xx', async () => {
     for (const path of ['../secret.wav', '../../etc/passwd', '/etc/passwd', 'a/../../b.wav']) {
       const res = await api('POST', '/api/items/register', { path });
