@@ -114,14 +114,30 @@ export class Streamer extends EventEmitter<StreamEvents> {
     // chunk, and a slow client slows the pass down instead of filling memory.
     source.pipe(file);
     source.pipe(body);
-    source.once('data', () => this.emit('first-bytes', { item: item.id, format }));
+    // Errors are handled through the run's rejection below; these streams must not crash the process.
+    body.on('error', () => {});
+    file.on('error', () => controller.abort());
     let finished = false;
     // The client went away mid-transcode: stop the pass (ffmpeg is killed, the part file removed).
     reply.raw.once('close', () => {
       if (!finished && !reply.raw.writableFinished) controller.abort();
     });
-    pipeline
-      .run({ signal: controller.signal })
+    const run = pipeline.run({ signal: controller.signal });
+    // Answer only once the first bytes are there: an item that cannot be decoded gets its error
+    // as a JSON answer with its status, not a 200 cut short.
+    let failed: (error: unknown) => void = () => {};
+    const started = new Promise<void>((resolve, reject) => {
+      failed = reject;
+      source.once('data', () => {
+        this.emit('first-bytes', { item: item.id, format });
+        resolve();
+      });
+      run.then(
+        () => resolve(),
+        () => {},
+      );
+    });
+    run
       .then(async () => {
         await new Promise<void>((resolve, reject) => {
           if (file.writableFinished) resolve();
@@ -133,10 +149,17 @@ export class Streamer extends EventEmitter<StreamEvents> {
       })
       .catch(async (error: unknown) => {
         finished = true;
-        file.destroy();
+        // Wait for the file to be closed (its open may still be under way) before removing it.
+        await new Promise<void>((resolve) => {
+          if (file.closed) resolve();
+          else file.once('close', () => resolve()).destroy();
+        });
         body.destroy(error instanceof Error ? error : new Error(String(error)));
         await rm(tmp, { force: true });
+        // After the cleanup, so that an error answer means no partial file is left.
+        failed(error);
       });
+    await started;
     reply.type(type).header('cache-control', 'no-cache');
     return reply.send(body);
   }

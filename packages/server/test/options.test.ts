@@ -4,7 +4,7 @@
  * generated token kept across starts, an item that fails while the others succeed, and a
  * graceful stop in the middle of a task (the running item failed, the pending one resumed).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,11 @@ describe('the task runner', () => {
     expect(done.items[1].error).toContain('sine-440hz-1s-b.wav');
     expect((await call('GET', `/api/items/${a.json.id}/results/${preset.json.id}`)).status).toBe(200);
     expect((await call('GET', `/api/items/${b.json.id}/results/${preset.json.id}`)).status).toBe(404);
+    // Streaming it answers with the error as JSON (not a 200 cut short) and leaves no partial file.
+    const stream = await app.inject({ url: `/api/items/${b.json.id}/stream.ogg` });
+    expect(stream.statusCode).toBeGreaterThanOrEqual(400);
+    expect(stream.json().message).toContain('sine-440hz-1s-b.wav');
+    expect(readdirSync(join(dataDir, 'cache'))).toEqual([]);
     await app.close();
   });
 
