@@ -64,6 +64,16 @@ function u8(v: Uint8Array, frames: number, channels: number, out: Out, at: numbe
 }
 
 function s16(v: Int16Array, frames: number, channels: number, out: Out, at: number): void {
+  if (channels === 2) {
+    // Stereo, the usual case, in one pass over the interleaved samples instead of two.
+    const left = out[0];
+    const right = out[1];
+    for (let i = 0, j = 0; i < frames; i++, j += 2) {
+      left[at + i] = v[j] / 32768;
+      right[at + i] = v[j + 1] / 32768;
+    }
+    return;
+  }
   for (let c = 0; c < channels; c++) {
     const o = out[c];
     for (let i = 0, j = c; i < frames; i++, j += channels) o[at + i] = v[j] / 32768;
@@ -91,6 +101,15 @@ function s32(v: Int32Array, frames: number, channels: number, out: Out, at: numb
 function f32(v: Float32Array, frames: number, channels: number, out: Out, at: number): void {
   if (channels === 1) {
     out[0].set(v.subarray(0, frames), at);
+    return;
+  }
+  if (channels === 2) {
+    const left = out[0];
+    const right = out[1];
+    for (let i = 0, j = 0; i < frames; i++, j += 2) {
+      left[at + i] = v[j];
+      right[at + i] = v[j + 1];
+    }
     return;
   }
   for (let c = 0; c < channels; c++) {
