@@ -118,10 +118,12 @@ function cpuOf(pid) {
 }
 
 /** Runs an external command; wall time from spawn to exit, peak RSS and CPU sampled from /proc. */
-function runCommand(command, args) {
+function runCommand(command, args, { drain = false } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', drain ? 'pipe' : 'ignore', 'pipe'] });
+    // Read and dropped, as a consumer of ffmpeg's pipe would read it.
+    if (drain) child.stdout.on('data', () => {});
     let stderr = '';
     let rss;
     let cpu;
@@ -202,6 +204,33 @@ export async function defineRows(options) {
       run: () => ffmpeg(['-i', musicLike(minutes, format), '-f', 'null', '-']),
     });
   }
+  // What ffmpeg costs when it writes float32 to a pipe (as the file decoder has it) rather than to
+  // the null muxer: the floor of decoding through a pipe.
+  for (const format of ['mp3', 'flac']) {
+    add({
+      id: `baseline.ffmpeg_pipe.${format}`,
+      task: `ffmpeg -i in.${format} -f f32le pipe: (read and dropped)`,
+      run: () =>
+        runCommand(
+          ffmpegPath(),
+          [
+            '-nostdin',
+            '-v',
+            'error',
+            '-i',
+            musicLike(minutes, format),
+            '-map',
+            '0:a:0',
+            '-c:a',
+            'pcm_f32le',
+            '-f',
+            'f32le',
+            'pipe:1',
+          ],
+          { drain: true },
+        ),
+    });
+  }
   const encoders = await listProcessors({ kind: 'encoder' });
   const plainEncode = (id, ext, args) =>
     add({
@@ -231,6 +260,7 @@ export async function defineRows(options) {
       id: `decode.${format}`,
       task: `decode only, ${format}${format === 'wav' ? ' (built-in reader)' : ' (ffmpeg pipe)'}`,
       baseline: `baseline.ffmpeg_decode.${format}`,
+      baselineAlso: format === 'wav' ? undefined : `baseline.ffmpeg_pipe.${format}`,
       run: () => runChild(pipelineTask(musicLike(minutes, format), [], out('decode'))),
     });
   }
@@ -393,6 +423,7 @@ export async function runRows(rows, options, onRow) {
     wanted.add(id);
     const r = byId.get(id);
     if (r.baseline) need(r.baseline);
+    if (r.baselineAlso) need(r.baselineAlso);
     for (const b of r.baselineSum ?? []) need(b);
   };
   for (const id of [...wanted]) {
