@@ -10,8 +10,15 @@ import { join } from 'node:path';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import { listProcessors, RESULT_FORMATS, ResultContainer, writeResults } from '@timeside/core';
+import {
+  listProcessors,
+  RESULT_FORMATS,
+  ResultContainer,
+  type ResultFormat,
+  writeResults,
+} from '@timeside/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { exportTrack, TRACK_FORMATS, trackResult } from './annotations.js';
 import { openDb } from './db.js';
 import { badRequest, errorReply, HttpError, notFound } from './http-error.js';
 import { ingestUpload, registerFile } from './ingest.js';
@@ -647,6 +654,31 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
       return reply
         .code(201)
         .send(store.insertTrack((request.params as { id: string }).id, name, author ?? null));
+    },
+  );
+  app.get(
+    '/api/tracks/:id/export',
+    {
+      schema: {
+        summary: 'The track written by a results serializer (ELAN, JAMS, Audacity labels, CSV, YAML, JSON)',
+        params: idParams('id'),
+        querystring: {
+          type: 'object',
+          properties: { format: { type: 'string', enum: [...TRACK_FORMATS] } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const track = store.track((request.params as { id: string }).id);
+      const { format = 'json' } = request.query as { format?: ResultFormat };
+      const result = trackResult(track, store.item(track.item), store.annotations(track.id));
+      mkdirSync(join(dataDir, 'tmp'), { recursive: true });
+      const { bytes, ext } = await exportTrack(result, format, join(dataDir, 'tmp'));
+      return reply
+        .type(format === 'audacity' ? 'text/plain' : (MEDIA_TYPES[format] ?? 'application/octet-stream'))
+        .header('content-disposition', `attachment; filename="${track.id}${ext}"`)
+        .send(bytes);
     },
   );
   app.delete('/api/tracks/:id', { schema: { params: idParams('id') } }, async (request, reply) => {

@@ -430,6 +430,24 @@ describe('annotations', () => {
     expect(
       (await api('POST', `/api/tracks/${track.json.id}/annotations`, { time: -1, label: 'x' })).status,
     ).toBe(400);
+    // Exported with core's serializers: Audacity labels are start<TAB>end<TAB>text lines.
+    const labels = await api('GET', `/api/tracks/${track.json.id}/export?format=audacity`);
+    expect(labels.status).toBe(200);
+    expect(
+      labels.text
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t').map((f, i) => (i < 2 ? Number(f) : f))),
+    ).toEqual([
+      [0.1, 0.1, 'start'],
+      [1.25, 1.75, 'la'],
+    ]);
+    const eaf = await api('GET', `/api/tracks/${track.json.id}/export?format=eaf`);
+    expect(eaf.text).toContain('<ANNOTATION_VALUE>la</ANNOTATION_VALUE>');
+    const back = ResultContainer.fromJSON(
+      (await api('GET', `/api/tracks/${track.json.id}/export?format=json`)).json,
+    );
+    expect(Array.from(back.require('annotations').time as Float64Array)).toEqual([0.1, 1.25]);
   });
 });
 
