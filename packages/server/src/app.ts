@@ -197,6 +197,18 @@ const MEDIA_TYPES: Record<string, string> = {
   dat: 'application/octet-stream',
 };
 
+/** The media type of a file from ffprobe's container (demuxer) names. */
+function mediaTypeOf(container: string): string {
+  const names = container.split(',');
+  if (names.includes('wav')) return 'audio/wav';
+  if (names.includes('mp3')) return 'audio/mpeg';
+  if (names.includes('flac')) return 'audio/flac';
+  if (names.includes('ogg')) return 'audio/ogg';
+  if (names.includes('mp4') || names.includes('m4a')) return 'audio/mp4';
+  if (names.includes('matroska') || names.includes('webm')) return 'audio/webm';
+  return 'application/octet-stream';
+}
+
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -366,6 +378,14 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
     if (item.owned) await rm(join(dataDir, 'media', id), { recursive: true, force: true });
     return reply.code(204).send();
   });
+  app.get(
+    '/api/items/:id/audio',
+    { schema: { summary: 'The item’s own file, as stored (Range supported)', params: idParams('id') } },
+    async (request, reply) => {
+      const item = store.item((request.params as { id: string }).id);
+      return sendFile(request, reply, item.path, mediaTypeOf(item.container));
+    },
+  );
   app.get(
     '/api/items/:id/stream.:format',
     {

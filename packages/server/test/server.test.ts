@@ -240,6 +240,17 @@ describe('items, presets, a task and its results', () => {
 });
 
 describe('streaming', () => {
+  it('serves the item’s own file, with Range', async () => {
+    const { id, path } = items[0];
+    const bytes = readFileSync(path);
+    const whole = await get(`/api/items/${id}/audio`);
+    expect([whole.status, whole.headers['content-type']]).toEqual([200, 'audio/wav']);
+    expect(whole.body.equals(bytes)).toBe(true);
+    const part = await get(`/api/items/${id}/audio`, { range: 'bytes=44-143' });
+    expect(part.status).toBe(206);
+    expect(part.body.equals(bytes.subarray(44, 144))).toBe(true);
+  });
+
   it('streams an ogg that ffmpeg decodes to the right duration, then serves the cached file with Range', async () => {
     const { id, input } = items[0];
     const cached = new Promise((resolve) => app.timeside.streamer.once('cached', resolve));
