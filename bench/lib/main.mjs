@@ -2,7 +2,7 @@
 // writes them to bench/results/latest.md when every row ran (no BENCH_ONLY / BENCH_SKIP).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fftBackend, locateFfmpeg } from '@timeside/core';
 import { root } from './inputs.mjs';
 import { table, targets } from './report.mjs';
@@ -53,11 +53,13 @@ export async function main() {
     '',
   ].join('\n');
   console.log(`\n${table(measured)}\n\n${targets(measured)}`);
-  if (options.only === undefined && options.skip.length === 0) {
-    const dir = join(root, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.md'), text);
-    console.log(`\nwritten to bench/results/latest.md`);
+  // A full run writes bench/results/latest.md; BENCH_OUT=path writes any run's table there.
+  const full = options.only === undefined && options.skip.length === 0;
+  const target = process.env.BENCH_OUT || (full ? join(root, 'bench', 'results', 'latest.md') : undefined);
+  if (target) {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    console.log(`\nwritten to ${relative(process.cwd(), target) || target}`);
   }
   return measured;
 }
