@@ -235,7 +235,12 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   const runner = new TaskRunner(store, dataDir, options.concurrency ?? 1);
   const streamer = new Streamer(join(dataDir, 'cache'));
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  // forceCloseConnections: a stop ends live streams too (their transcodes are aborted and cleaned up).
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+  });
   app.decorate('timeside', { store, runner, streamer, token, tokenGenerated: generated, dataDir });
 
   app.setErrorHandler((err, _request, reply) => {

@@ -24,6 +24,9 @@ export interface RunnerEvents {
   task: [{ task: string; status: string }];
 }
 
+/** How long `close()` waits for aborted pipelines to stop. */
+const STOP_GRACE_MS = 10_000;
+
 /** The error of an item the server stopped while it ran. */
 const INTERRUPTED = 'the server stopped while this item was running; run the task again';
 
@@ -78,8 +81,10 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
     this.#queue.length = 0;
     const running = [...this.#running.values()];
     for (const c of running) c.abort();
-    // Let aborted pipelines kill ffmpeg and delete their temporary files.
-    while (this.#running.size > 0) await new Promise((r) => setTimeout(r, 10));
+    // Let aborted pipelines kill ffmpeg and delete their temporary files; one that does not stop
+    // in time stays "running" in the store and is marked failed at the next start.
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (this.#running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   #pump(): void {
