@@ -59,7 +59,7 @@ export async function main() {
   if (target) {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
-    console.log(`\nwritten to ${relative(process.cwd(), target) || target}`);
+    console.log(`\nwritten to ${target.startsWith(root) ? relative(root, target) : target}`);
   }
   return measured;
 }

@@ -77,7 +77,7 @@ export function benchOptions(env = process.env) {
     shortMinutes: number('BENCH_SHORT_MINUTES', 1),
     longMinutes: number('BENCH_LONG_MINUTES', quick ? 10 : 60),
     batchCount: number('BENCH_BATCH_FILES', 8),
-    batchMinutes: number('BENCH_BATCH_MINUTES', quick ? 0.5 : 1),
+    batchMinutes: number('BENCH_BATCH_MINUTES', quick ? 0.5 : 2),
     repeat: number('BENCH_REPEAT', 1),
     only: env.BENCH_ONLY
       ? env.BENCH_ONLY.split(',')
