@@ -17,7 +17,7 @@ import {
   type ResultFormat,
   writeResults,
 } from '@timeside/core';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { exportTrack, TRACK_FORMATS, trackResult } from './annotations.js';
 import { openDb } from './db.js';
 import { badRequest, errorReply, HttpError, notFound } from './http-error.js';
@@ -762,5 +762,3 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   runner.recover();
   return app;
 }
-
-export type { FastifyReply };
