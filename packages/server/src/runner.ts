@@ -3,20 +3,15 @@
  * with every preset of the experience, run in this process, at most `concurrency` at a time.
  * The queue is the store itself (pending rows), so a restart resumes what was pending.
  */
+
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type AnalyzerResult,
-  canonicalKey,
-  fileDecoder,
-  type Params,
-  Pipeline,
-  type Processor,
-  writeResults,
-} from '@timeside/core';
-import { instantiate } from './presets.js';
+import { commitJob, installOutputs, type JobSpec, resultDir, resultsOf, runJob } from './job.js';
 import type { Store } from './store.js';
+
+export { resultDir, resultsOf };
 
 /** What went on, for logs and tests: `item` (task, item, status) and `task` (task, status). */
 export interface RunnerEvents {
@@ -29,11 +24,6 @@ const STOP_GRACE_MS = 10_000;
 
 /** The error of an item the server stopped while it ran. */
 const INTERRUPTED = 'the server stopped while this item was running; run the task again';
-
-/** The directory of the results of `preset` on `item`. */
-export function resultDir(dataDir: string, item: string, preset: string): string {
-  return join(dataDir, 'results', item, preset);
-}
 
 /** Runs pending work from the store, `concurrency` pairs at a time. */
 export class TaskRunner extends EventEmitter<RunnerEvents> {
@@ -106,42 +96,18 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
       store.markTaskRunning(task);
       store.setTaskItem(task, itemId, { status: 'running', progress: 0, error: null });
       this.emit('item', { task, item: itemId, status: 'running' });
-      const item = store.item(itemId);
-      const presets = store.experience(store.task(task).experience).presets.map((id) => store.preset(id));
-      const staged: { preset: string; dir: string; processor: Processor; file?: string }[] = [];
-      for (const preset of presets) {
-        const dir = resultDir(this.dataDir, itemId, preset.id);
-        mkdirSync(dir, { recursive: true });
-        staged.push({ preset: preset.id, dir, ...(await instantiate(preset, dir)) });
-      }
-      const pipeline = new Pipeline(
-        fileDecoder(item.path),
-        staged.map((s) => s.processor),
-      );
-      let last = 0;
-      pipeline.on('progress', ({ fraction }: { fraction?: number }) => {
-        // One write per percent is enough for a client polling the task.
-        if (fraction !== undefined && fraction - last >= 0.01) {
-          last = fraction;
-          store.setTaskItem(task, itemId, { progress: Math.min(fraction, 0.999) });
-        }
-      });
-      const results = [...(await pipeline.run({ signal }))];
-      for (const s of staged) {
-        const own = resultsOf(results, s.processor);
-        // Files exported in other formats from an earlier run are stale now.
-        rmSync(join(s.dir, 'export'), { recursive: true, force: true });
-        await writeResults(own, join(s.dir, 'results.json'), 'json');
-        store.upsertResult({
-          item: itemId,
-          preset: s.preset,
-          task,
-          dir: s.dir,
-          files: s.file ? [s.file] : [],
-          resultIds: own.map((r) => r.id),
+      const spec = jobSpec(store, task, itemId);
+      const workDir = join(this.dataDir, 'tmp', randomUUID());
+      try {
+        const outputs = await runJob(spec, store.item(itemId).path, workDir, {
+          signal,
+          // One write per percent is enough for a client polling the task.
+          onProgress: (progress) => store.setTaskItem(task, itemId, { progress }),
         });
+        commitJob(store, this.dataDir, task, itemId, installOutputs(this.dataDir, itemId, outputs));
+      } finally {
+        rmSync(workDir, { recursive: true, force: true });
       }
-      store.setTaskItem(task, itemId, { status: 'done', progress: 1 });
       this.emit('item', { task, item: itemId, status: 'done' });
     } catch (error) {
       const message = signal.aborted ? INTERRUPTED : error instanceof Error ? error.message : String(error);
@@ -161,16 +127,10 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
   }
 }
 
-/**
- * The results a processor of the pass produced: those whose `processor` is it (same id, same
- * canonical parameters), with the `#2` suffix a second equal id got in the pass taken off.
- */
-export function resultsOf(results: readonly AnalyzerResult[], processor: Processor): AnalyzerResult[] {
-  const id = processor.meta.id;
-  const key = canonicalKey(id, processor.params as Params);
-  return results
-    .filter((r) => r.processor.id === id && canonicalKey(id, r.processor.params as Params) === key)
-    .map((r) => ({ ...r, id: r.id.replace(/#\d+$/, '') }));
+/** The job of a (task, item) pair: the experience's presets, as stored now. */
+export function jobSpec(store: Store, task: string, item: string): JobSpec {
+  const presets = store.experience(store.task(task).experience).presets.map((id) => store.preset(id));
+  return { task, item, presets };
 }
 
 /** Removes the stored results of an item (its directory). */
