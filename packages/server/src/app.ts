@@ -22,7 +22,10 @@ import { exportTrack, TRACK_FORMATS, trackResult } from './annotations.js';
 import { openDb } from './db.js';
 import { badRequest, errorReply, HttpError, notFound } from './http-error.js';
 import { ingestUpload, registerFile } from './ingest.js';
+import { playerRoutes } from './player-routes.js';
 import { checkPreset } from './presets.js';
+import { QueueRunner } from './queue.js';
+import { queueRoutes } from './queue-routes.js';
 import { removeItemResults, TaskRunner } from './runner.js';
 import { type Item, type ResultRow, Store } from './store.js';
 import { STREAM_FORMATS, Streamer, type StreamFormat, sendFile } from './stream.js';
@@ -42,6 +45,8 @@ export interface ServerOptions {
   maxUploadBytes?: number;
   /** How many items are processed at once (default: 1). */
   concurrency?: number;
+  /** A Redis URL (`redis://HOST:PORT`): tasks go on its BullMQ queue for `timeside worker` processes instead of running in-process. */
+  redis?: string;
   /** Origins allowed by CORS: `true` for any, a list, or false for none (default: false). */
   cors?: boolean | string | string[];
   /** Fastify's logger (default: false). */
@@ -51,7 +56,7 @@ export interface ServerOptions {
 /** The server's parts, decorated on the Fastify instance as `timeside`. */
 export interface Timeside {
   store: Store;
-  runner: TaskRunner;
+  runner: TaskRunner | QueueRunner;
   streamer: Streamer;
   token: string;
   /** True when the token was generated at this start (the CLI prints it). */
@@ -232,7 +237,18 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   mkdirSync(dataDir, { recursive: true });
   const { token, generated } = resolveToken(dataDir, options.token);
   const store = new Store(openDb(join(dataDir, 'timeside.db')));
-  const runner = new TaskRunner(store, dataDir, options.concurrency ?? 1);
+  const runner = options.redis
+    ? new QueueRunner(store, options.redis)
+    : new TaskRunner(store, dataDir, options.concurrency ?? 1);
+  if (runner instanceof QueueRunner) {
+    try {
+      await runner.ready();
+    } catch (error) {
+      await runner.close();
+      store.db.close();
+      throw error;
+    }
+  }
   const streamer = new Streamer(join(dataDir, 'cache'));
 
   // forceCloseConnections: a stop ends live streams too (their transcodes are aborted and cleaned up).
@@ -535,7 +551,7 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
     async (request, reply) => {
       const { experience, selection } = request.body as { experience: string; selection: string };
       const task = store.insertTask(experience, selection);
-      runner.enqueue(task.id);
+      await runner.enqueue(task.id);
       return reply.code(202).send(store.task(task.id));
     },
   );
@@ -758,7 +774,14 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
     return reply.code(204).send();
   });
 
+  await playerRoutes(app);
+  await app.register(queueRoutes, {
+    store,
+    dataDir,
+    queue: runner instanceof QueueRunner ? runner : undefined,
+  });
+
   await app.ready();
-  runner.recover();
+  await runner.recover();
   return app;
 }
