@@ -10,6 +10,8 @@ export { createApp, type ServerOptions, type Timeside } from './app.js';
 export { openDb } from './db.js';
 export { HttpError } from './http-error.js';
 export { safeName } from './ingest.js';
+export { commitJob, type JobOutput, type JobSpec, runJob } from './job.js';
+export { jobId, QUEUE_NAME, type QueueJobData, QueueRunner, type QueueState } from './queue.js';
 export { resultDir, resultsOf, TaskRunner } from './runner.js';
 export type {
   Annotation,
@@ -25,6 +27,7 @@ export type {
 } from './store.js';
 export { Store } from './store.js';
 export { STREAM_FORMATS, Streamer, type StreamFormat } from './stream.js';
+export { type RunningWorker, startWorker, type WorkerOptions } from './worker.js';
 
 /** Options of {@link serve}: the app's, and where to listen. */
 export interface ServeOptions extends ServerOptions {

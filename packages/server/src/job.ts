@@ -23,6 +23,8 @@ export interface JobSpec {
   task: string;
   item: string;
   presets: Preset[];
+  /** The item's file as the server knows it: the results' `audio.uri`, wherever the job ran. */
+  uri: string;
 }
 
 /** What a job made for one preset, in its scratch directory. */
@@ -72,7 +74,7 @@ export async function runJob(
   const outputs: JobOutput[] = [];
   for (const s of staged) {
     // A stored result names its file, not the scratch path it was written to.
-    const own = resultsOf(results, s.processor).map((r) => withoutScratchPath(r));
+    const own = resultsOf(results, s.processor).map((r) => withoutScratchPath(r, spec.uri));
     const resultsPath = join(s.dir, 'results.json');
     await writeResults(own, resultsPath, 'json');
     outputs.push({
@@ -85,10 +87,16 @@ export async function runJob(
   return outputs;
 }
 
-function withoutScratchPath(r: AnalyzerResult): AnalyzerResult {
+/** A result as stored: the item's own path for its audio, its file's name for an output. */
+function withoutScratchPath(r: AnalyzerResult, uri: string): AnalyzerResult {
   const params = r.processor.params as Record<string, unknown>;
-  if (typeof params?.output !== 'string') return r;
-  return { ...r, processor: { ...r.processor, params: { ...params, output: basename(params.output) } } };
+  const audio = r.audio ? { ...r.audio, uri } : r.audio;
+  if (typeof params?.output !== 'string') return { ...r, audio };
+  return {
+    ...r,
+    audio,
+    processor: { ...r.processor, params: { ...params, output: basename(params.output) } },
+  };
 }
 
 /**

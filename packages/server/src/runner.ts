@@ -130,7 +130,7 @@ export class TaskRunner extends EventEmitter<RunnerEvents> {
 /** The job of a (task, item) pair: the experience's presets, as stored now. */
 export function jobSpec(store: Store, task: string, item: string): JobSpec {
   const presets = store.experience(store.task(task).experience).presets.map((id) => store.preset(id));
-  return { task, item, presets };
+  return { task, item, presets, uri: store.item(item).path };
 }
 
 /** Removes the stored results of an item (its directory). */

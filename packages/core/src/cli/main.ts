@@ -6,6 +6,7 @@ import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 import { type CliStream, ExitCode, exitCodeOf, Output } from './output.js';
 // Registers core's own processors (decoders, adapters), as the package entry does.
 import '../registry/builtins.js';
@@ -71,6 +72,7 @@ export async function main(
   registerDoctor(program, ctx);
   registerNew(program, ctx);
   registerServe(program, ctx);
+  registerWorker(program, ctx);
   program.addHelpText('after', '\nExit codes: 0 ok, 1 some inputs failed, 2 usage error. See docs/cli.md.');
 
   try {

@@ -11,6 +11,7 @@ interface ServerModule {
     dataDir: string;
     mediaRoot?: string;
     cors?: boolean | string[];
+    redis?: string;
   }): Promise<{
     url: string;
     token: string;
@@ -40,6 +41,7 @@ interface ServeOptions {
   data: string;
   media?: string;
   cors?: string;
+  redis?: string;
 }
 
 /** `timeside serve`: the REST API of `@timeside/server`, until Ctrl-C. */
@@ -57,6 +59,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--cors <origins>',
       'origins allowed to call the API from a browser, comma-separated, or * for any',
     )
+    .option(
+      '--redis <url>',
+      'put tasks on this Redis (redis://HOST:PORT) for `timeside worker` processes instead of running them here',
+    )
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -70,6 +76,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           port,
           host: options.host,
           dataDir,
+          ...(options.redis === undefined ? {} : { redis: options.redis }),
           mediaRoot: options.media === undefined ? undefined : resolve(ctx.cwd, options.media),
           cors:
             options.cors === undefined
@@ -84,7 +91,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
         if (code === 'EACCES' || code === 'ENOENT') throw ioError(dataDir, (error as Error).message, error);
         throw error;
       }
-      ctx.out.line(`timeside: serving ${server.url}/api (data in ${dataDir}); Ctrl-C stops`);
+      ctx.out.line(
+        `timeside: serving ${server.url}/api (data in ${dataDir}${options.redis ? `; tasks queued on ${options.redis}` : ''}); Ctrl-C stops`,
+      );
       if (server.tokenGenerated)
         ctx.out.line(`timeside: token for writes (saved in the data dir): ${server.token}`);
       let stop = () => {};
