@@ -33,6 +33,7 @@ export default defineConfig({
           { text: 'Command line', link: '/cli' },
           { text: 'Presets and config', link: '/config' },
           { text: 'REST server', link: '/server' },
+          { text: 'HTML5 player', link: '/player' },
         ],
       },
       {
