@@ -237,17 +237,14 @@ export async function createApp(options: ServerOptions): Promise<FastifyInstance
   mkdirSync(dataDir, { recursive: true });
   const { token, generated } = resolveToken(dataDir, options.token);
   const store = new Store(openDb(join(dataDir, 'timeside.db')));
-  const runner = options.redis
-    ? new QueueRunner(store, options.redis)
-    : new TaskRunner(store, dataDir, options.concurrency ?? 1);
-  if (runner instanceof QueueRunner) {
-    try {
-      await runner.ready();
-    } catch (error) {
-      await runner.close();
-      store.db.close();
-      throw error;
-    }
+  let runner: TaskRunner | QueueRunner;
+  try {
+    runner = options.redis
+      ? await QueueRunner.open(store, options.redis)
+      : new TaskRunner(store, dataDir, options.concurrency ?? 1);
+  } catch (error) {
+    store.db.close();
+    throw error;
   }
   const streamer = new Streamer(join(dataDir, 'cache'));
 

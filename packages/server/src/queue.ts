@@ -8,6 +8,7 @@
 import { extname } from 'node:path';
 import { ioError, usageError } from '@timeside/core';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { JobSpec } from './job.js';
 import { jobSpec } from './runner.js';
 import type { Status, Store } from './store.js';
@@ -52,26 +53,30 @@ export function redisConnection(url: string): {
 }
 
 /**
- * Waits for `ready`, or fails naming the URL after `timeoutMs` (ioredis would retry forever).
+ * Checks that Redis answers at `url`, once, before BullMQ connects (BullMQ's clients would retry
+ * a dead address forever): an ioredis client without retries, a PING, then QUIT; fails naming
+ * the URL.
  */
-export async function reachRedis(url: string, ready: Promise<unknown>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          ioError(
-            url,
-            `cannot reach Redis at ${url} within ${timeoutMs / 1000} s; is redis-server running there?`,
-          ),
-        ),
-      timeoutMs,
-    );
+export async function probeRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const client = new Redis({
+    ...redisConnection(url),
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
   });
+  client.on('error', () => {});
   try {
-    await Promise.race([ready, timeout]);
-  } finally {
-    clearTimeout(timer);
+    await client.connect();
+    await client.ping();
+    await client.quit();
+  } catch (error) {
+    client.disconnect();
+    throw ioError(
+      url,
+      `cannot reach Redis at ${url}: ${(error as Error).message}; is redis-server running there?`,
+      error,
+    );
   }
 }
 
@@ -123,13 +128,12 @@ export class QueueRunner {
     });
   }
 
-  /** Waits until the queue's connections are up (a bad URL fails here, not at the first task). */
-  async ready(timeoutMs = 5000): Promise<void> {
-    await reachRedis(
-      this.redisUrl,
-      Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]),
-      timeoutMs,
-    );
+  /** Opens the queue after checking that Redis answers (a bad URL fails here, not at the first task). */
+  static async open(store: Store, redisUrl: string): Promise<QueueRunner> {
+    await probeRedis(redisUrl);
+    const runner = new QueueRunner(store, redisUrl);
+    await Promise.all([runner.queue.waitUntilReady(), runner.events.waitUntilReady()]);
+    return runner;
   }
 
   /** Puts the pending work of the store on the queue again (ids make it idempotent); returns 0 (nothing is failed: workers hold what runs). */

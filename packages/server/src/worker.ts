@@ -15,7 +15,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { isTimesideError } from '@timeside/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { runJob } from './job.js';
-import { QUEUE_NAME, type QueueJobData, reachRedis, redisConnection } from './queue.js';
+import { probeRedis, QUEUE_NAME, type QueueJobData, redisConnection } from './queue.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -86,6 +86,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return response;
   };
 
+  await probeRedis(options.redis);
+
   const processJob = async (job: Job<QueueJobData>): Promise<void> => {
     const spec = job.data;
     const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'timeside-job-'));
@@ -151,11 +153,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     autorun: true,
   });
   worker.on('error', () => {});
-  try {
-    await reachRedis(options.redis, worker.waitUntilReady(), 5000);
-  } catch (error) {
-    await worker.close(true).catch(() => {});
-    throw error;
-  }
+  await worker.waitUntilReady();
   return { worker, close: () => worker.close() };
 }

@@ -11,7 +11,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, serve } from '../src/index.js';
+import { main } from '../../core/src/cli/main.js';
+import { createApp, type RunningServer, serve } from '../src/index.js';
 import { registerPlugins, sine, tempDir, writeWav } from './helpers.js';
 
 const REDIS = process.env.TIMESIDE_TEST_REDIS_URL;
@@ -130,6 +131,12 @@ beforeAll(() => {
       sine(200 + 50 * i, 22050, 0.5),
     );
   }
+  // 60 s: long enough to be signalled mid-job.
+  writeWav(
+    join(media, 'long.wav'),
+    { sampleRate: 22050, channels: 1, frames: 60 * 22050 },
+    sine(330, 22050, 0.5),
+  );
 });
 
 describe.skipIf(!REDIS)(
@@ -289,5 +296,88 @@ describe.skipIf(!REDIS)(
         await server.close();
       }
     }, 30_000);
+
+    it('SIGTERM lets the worker finish the job in hand before it exits', async () => {
+      const redis = await redisDb(4);
+      const server = await serve({
+        dataDir: join(tmp.dir, 'term'),
+        port: 0,
+        token: 't',
+        mediaRoot: media,
+        redis,
+      });
+      try {
+        const worker = await startWorker(redis, server, 'w');
+        let out = '';
+        worker.stdout?.on('data', (d) => (out += d));
+        const exited = new Promise<number | null>((r) => worker.on('exit', (code) => r(code)));
+        const { task } = await runTask(server, ['long.wav']);
+        const call = client(server);
+        for (;;) {
+          const { json } = await call('GET', `/api/tasks/${task}`);
+          if (json.items[0].status === 'running') break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        worker.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(out).toContain('closed');
+        // No other worker runs: the item is done only if the terminated one finished it.
+        const { json } = await call('GET', `/api/tasks/${task}`);
+        expect(json.items[0]).toMatchObject({ status: 'done', error: null });
+      } finally {
+        await server.close();
+      }
+    }, 30_000);
   },
 );
+
+describe('queue-mode input errors', () => {
+  it('a Redis nobody listens on fails the start with one error naming the URL, not a hang', async () => {
+    const started = Date.now();
+    await expect(
+      createApp({ dataDir: join(tmp.dir, 'no-redis'), token: 't', redis: 'redis://127.0.0.1:1' }),
+    ).rejects.toMatchObject({
+      code: 'E_IO',
+      message: expect.stringContaining('cannot reach Redis at redis://127.0.0.1:1'),
+    });
+    expect(Date.now() - started).toBeLessThan(8000);
+    await expect(
+      createApp({ dataDir: join(tmp.dir, 'bad-url'), token: 't', redis: 'http://x' }),
+    ).rejects.toMatchObject({
+      code: 'E_USAGE',
+    });
+  }, 15_000);
+
+  it('timeside worker without a token or with a bad --concurrency is a usage error (exit 2)', async () => {
+    const run = async (args: string[]) => {
+      let stderr = '';
+      const code = await main(['node', 'timeside', 'worker', ...args], {
+        stdout: { write: () => {} },
+        stderr: { write: (s: string) => (stderr += s) },
+        cwd: tmp.dir,
+      });
+      return { code, stderr };
+    };
+    const saved = process.env.TIMESIDE_TOKEN;
+    delete process.env.TIMESIDE_TOKEN;
+    try {
+      const noToken = await run(['--redis', 'redis://127.0.0.1:1', '--server', 'http://127.0.0.1:1']);
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr).toContain('--token');
+      const bad = await run([
+        '--redis',
+        'redis://127.0.0.1:1',
+        '--server',
+        'http://127.0.0.1:1',
+        '--token',
+        't',
+        '--concurrency',
+        '0',
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--concurrency 0');
+    } finally {
+      if (saved !== undefined) process.env.TIMESIDE_TOKEN = saved;
+    }
+  });
+});
