@@ -153,7 +153,6 @@ interface YinRing {
   frames: Float32Array[];
   heads: Float32Array[];
   levels: Float64Array;
-  whole: Float32Array;
   received: number;
   done: number;
 }
@@ -228,7 +227,6 @@ export class Pitch extends Processor<PitchParams> {
         frames: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize)),
         heads: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize + 2)),
         levels: new Float64Array(lag + 1),
-        whole: new Float32Array(frameSize + 2),
         received: 0,
         done: 0,
       };
@@ -286,20 +284,12 @@ export class Pitch extends Processor<PitchParams> {
       return;
     }
     const head = ring.heads[slot];
-    const whole = ring.whole;
-    if (tail === undefined) whole.set(head);
-    else {
-      for (let k = 0; k < whole.length; k += 4) {
-        whole[k] = head[k] + tail[k];
-        whole[k + 1] = head[k + 1] + tail[k + 1];
-      }
-      for (let k = 2; k < whole.length; k += 4) {
-        whole[k] = head[k] - tail[k];
-        whole[k + 1] = head[k + 1] - tail[k + 1];
-      }
-    }
     const estimate = this.#estimate;
-    ring.yin.detectFromSpectra(ring.frames[slot], head, whole, this.params.tolerance, estimate);
+    const frame = ring.frames[slot];
+    const { tolerance } = this.params;
+    // Without a later frame the tail lies past the end (zeros): the frame's spectrum is its head's.
+    if (tail === undefined) ring.yin.detectFromSpectra(frame, head, head, false, tolerance, estimate);
+    else ring.yin.detectFromSpectra(frame, head, tail, true, tolerance, estimate);
     const { minFreq, maxFreq, minConfidence } = this.params;
     const hz = estimate.period > 0 ? this.#sampleRate / estimate.period : Number.NaN;
     const voiced = hz >= minFreq && hz <= maxFreq && estimate.confidence >= minConfidence;

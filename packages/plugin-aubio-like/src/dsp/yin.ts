@@ -66,7 +66,7 @@ export class Yin {
     const b = this.#frameSpectrum;
     this.headSpectrum(frame, a);
     this.#fft.forward(frame, b);
-    this.differenceFromSpectra(frame, a, b, out);
+    this.differenceFromSpectra(frame, a, b, false, out);
   }
 
   /** The FFT of the first W samples of `frame`, zero-padded to frameSize, into `out` (frameSize + 2). */
@@ -77,20 +77,24 @@ export class Yin {
   }
 
   /**
-   * `difference` from the spectra of the frame's head (`headSpectrum`) and of the whole frame;
-   * overwrites `head`'s contents.
+   * `difference` from the spectrum of the frame's head (`headSpectrum`) and `second`: the
+   * spectrum of the whole frame, or, when `secondIsTail`, the head spectrum of the frame that
+   * starts at this frame's second half (its tail), the whole frame's spectrum then being
+   * head(k) + (−1)^k·tail(k) (the shift theorem; each sum rounded to single precision, as an FFT
+   * output is). Overwrites `head`'s contents.
    */
   differenceFromSpectra(
     frame: Float32Array,
     head: Float32Array,
-    whole: Float32Array,
+    second: Float32Array,
+    secondIsTail: boolean,
     out: Float64Array,
   ): void {
     const n = this.frameSize;
     const half = n / 2;
     const w = this.integrationWindow;
     const a = head;
-    const b = whole;
+    const b = second;
 
     // Cross spectrum C_k = conj(A_k)·B_k = P_k + i·Q_k, P even and Q odd in k since the correlation
     // is real. Its inverse DFT is the forward DFT of the real sequence P + Q read as Re + Im (the
@@ -99,8 +103,12 @@ export class Yin {
     for (let k = 0; k <= half; k++) {
       const ar = a[2 * k];
       const ai = a[2 * k + 1];
-      const br = b[2 * k];
-      const bi = b[2 * k + 1];
+      let br = b[2 * k];
+      let bi = b[2 * k + 1];
+      if (secondIsTail) {
+        br = Math.fround((k & 1) === 0 ? ar + br : ar - br);
+        bi = Math.fround((k & 1) === 0 ? ai + bi : ai - bi);
+      }
       const p = ar * br + ai * bi;
       const q = ar * bi - ai * br;
       hartley[k] = p + q;
@@ -137,11 +145,12 @@ export class Yin {
   detectFromSpectra(
     frame: Float32Array,
     head: Float32Array,
-    whole: Float32Array,
+    second: Float32Array,
+    secondIsTail: boolean,
     tolerance: number,
     out: PitchEstimate,
   ): void {
-    this.differenceFromSpectra(frame, head, whole, this.#diff);
+    this.differenceFromSpectra(frame, head, second, secondIsTail, this.#diff);
     this.#choose(tolerance, out);
   }
 
