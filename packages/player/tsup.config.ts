@@ -7,6 +7,7 @@ export default defineConfig({
   platform: 'browser',
   target: 'es2022',
   dts: true,
-  clean: true,
+  // No clean: the server's tests serve this file; a rebuild overwrites it in place.
+  clean: false,
   noExternal: [/.*/],
 });

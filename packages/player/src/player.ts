@@ -7,6 +7,8 @@ const RULER_HEIGHT = 22;
 const VIEW_HEIGHT = 180;
 /** The shortest visible range (seconds): beyond this zoom only repeats samples. */
 const MIN_SPAN = 0.05;
+/** Height of each segment layer's lane at the bottom of the view (CSS px). */
+const SEGMENT_LANE = 13;
 
 /** ffprobe container names the browser may play as they are, with their media types. */
 const NATIVE_TYPES: Record<string, string> = {
@@ -706,18 +708,32 @@ export class TimesidePlayer extends HTMLElement {
     g.fillRect(0, 0, w, h);
     const visible = this.layers.filter((l) => l.visible);
 
-    // Segments under everything, as translucent bands.
-    for (const l of visible.filter((v) => v.kind === 'segments')) {
-      g.fillStyle = `${l.color}33`;
+    // Segments: a light full-height tint under the waveform, and a solid lane each at the
+    // bottom (drawn after the waveform) so that several segment layers stay apart.
+    const segments = visible.filter((v) => v.kind === 'segments');
+    const spans = (l: Layer, paint: (x: number, w: number, i: number) => void) => {
       let n = 0;
       for (let i = 0; i < l.time.length; i++) {
         const a = l.time[i];
         const b = a + (l.duration?.[i] ?? 0);
         if (b < start || a > end) continue;
-        g.fillRect(X(a), 0, Math.max(1, X(b) - X(a)), h);
+        paint(X(a), Math.max(1, X(b) - X(a)), i);
         n++;
       }
-      rendered.layers[l.key] = n;
+      return n;
+    };
+    // A labelled layer (silence: sound / silence) shades each label apart, in order of first
+    // appearance; the full-height tint is kept for layers of one label (notes, pitch segments).
+    const shades = new Map<string, number>();
+    // The waveform and the curves keep clear of the segment lanes.
+    const area = h - segments.length * SEGMENT_LANE;
+    for (const l of segments) {
+      const labels = [...new Set(l.label ?? [])];
+      labels.forEach((label, k) => shades.set(`${l.key}\u0000${label}`, k));
+      g.fillStyle = `${l.color}1f`;
+      rendered.layers[l.key] = spans(l, (x, bw) => {
+        if (labels.length <= 1) g.fillRect(x, 0, bw, h);
+      });
     }
 
     if (this.mode === 'spectrogram' && this.#image) {
@@ -736,8 +752,24 @@ export class TimesidePlayer extends HTMLElement {
         h,
       );
     } else {
-      rendered.waveformColumns = this.#drawWaveform(g, w, h);
+      rendered.waveformColumns = this.#drawWaveform(g, w, area);
     }
+
+    g.font = '9px system-ui, sans-serif';
+    g.textBaseline = 'middle';
+    segments.forEach((l, k) => {
+      const y = h - (k + 1) * SEGMENT_LANE;
+      spans(l, (x, bw, i) => {
+        const label = l.label?.[i];
+        const shade = label === undefined ? 0 : (shades.get(`${l.key}\u0000${label}`) ?? 0);
+        g.fillStyle = `${l.color}${['d9', '59', '99', '33'][shade % 4]}`;
+        g.fillRect(x, y, bw, SEGMENT_LANE - 2);
+        if (label && bw > g.measureText(label).width + 6) {
+          g.fillStyle = shade === 0 ? '#fff' : this.#css('--tsp-fg', '#1d2330');
+          g.fillText(label, x + 3, y + (SEGMENT_LANE - 2) / 2);
+        }
+      });
+    });
 
     // Curves, each scaled to its own range, with its axis labelled at the left.
     for (const l of visible.filter((v) => v.kind === 'curve')) {
@@ -751,7 +783,7 @@ export class TimesidePlayer extends HTMLElement {
       }
       if (!(hi >= lo)) continue;
       const pad = hi === lo ? 1 : (hi - lo) * 0.08;
-      const Y = (v: number) => h - ((v - lo + pad) / (hi - lo + 2 * pad)) * h;
+      const Y = (v: number) => area - ((v - lo + pad) / (hi - lo + 2 * pad)) * area;
       g.strokeStyle = l.color;
       g.lineWidth = 1.5;
       g.beginPath();
@@ -776,7 +808,7 @@ export class TimesidePlayer extends HTMLElement {
       g.textBaseline = 'top';
       g.fillText(`${+hi.toPrecision(4)} ${l.unit}`, 4, 3);
       g.textBaseline = 'bottom';
-      g.fillText(`${+lo.toPrecision(4)} ${l.unit}`, 4, h - 3);
+      g.fillText(`${+lo.toPrecision(4)} ${l.unit}`, 4, area - 3);
       rendered.layers[l.key] = n;
     }
 
