@@ -236,11 +236,38 @@ describe.skipIf(!hasChromium)('<timeside-player> in Chromium against the server'
 
   it('the onset layer of the click track draws exactly its 10 clicks, at their times', async () => {
     await player((p) => p.fit());
+    await page.evaluate((clicks) => {
+      (window as any).CLICKS = clicks;
+    }, CLICKS);
     const { layers, rendered } = await player((p) => ({ layers: p.layers, rendered: p.rendered }));
     const onsets = layers.find((l: any) => l.id === 'onsets');
     expect(rendered.layers[onsets.key]).toBe(CLICKS.length);
     expect(onsets.time).toHaveLength(CLICKS.length);
     for (let k = 0; k < CLICKS.length; k++) expect(Math.abs(onsets.time[k] - CLICKS[k])).toBeLessThan(0.01);
+    // On the canvas: the onset colour at every click's x (±1 px), near the top where only
+    // markers are drawn, and nowhere halfway between two clicks.
+    const seen = await player((p) => {
+      const c = p.shadowRoot.querySelector('[part~=canvas]') as HTMLCanvasElement;
+      const g = c.getContext('2d') as CanvasRenderingContext2D;
+      const l = p.layers.find((x: any) => x.id === 'onsets');
+      const rgb = [1, 3, 5].map((k) => Number.parseInt(l.color.slice(k, k + 2), 16));
+      const y = Math.round(12 * (c.width / c.clientWidth));
+      const near = (t: number) => {
+        const x = Math.round((t / p.duration) * c.width);
+        const row = g.getImageData(x - 2, y, 5, 1).data;
+        for (let i = 0; i < 5; i++) {
+          const d = Math.max(...rgb.map((v, k) => Math.abs(row[4 * i + k] - v)));
+          if (d < 40) return true;
+        }
+        return false;
+      };
+      return {
+        at: (window as any).CLICKS.map(near),
+        between: (window as any).CLICKS.map((t: number) => near(t + 0.5)),
+      };
+    });
+    expect(seen.at).toEqual(CLICKS.map(() => true));
+    expect(seen.between).toEqual(CLICKS.map(() => false));
     // Hidden, none is drawn.
     await page.getByRole('checkbox', { name: /\(onsets\)/ }).uncheck();
     expect(
@@ -328,6 +355,41 @@ describe.skipIf(!hasChromium)('<timeside-player> in Chromium against the server'
     await page.getByRole('combobox', { name: 'View' }).selectOption('spectrogram');
     expect(await player((p) => [p.mode, p.rendered.waveformColumns])).toEqual(['spectrogram', 0]);
     await page.screenshot({ path: join(SCREENS, '5-spectrogram.png') });
+  });
+
+  it('player-data: peaks in audiowaveform JSON equal the min/max of the generated samples per column', async () => {
+    const data = await api('GET', `/api/items/${items.clicks}/player-data`);
+    const clicks = clickTrack(CLICKS, CLICKS_S, { seed: 7 });
+    // The samples as the WAV holds them (16-bit, rounded and clipped as writeWav does).
+    const q = (v: number) => Math.max(-32768, Math.min(32767, Math.round(v * 32768))) / 32768;
+    const spp = Math.ceil(clicks.length / 2000);
+    expect(data.peaks).toMatchObject({
+      version: 2,
+      channels: 1,
+      sample_rate: SR,
+      samples_per_pixel: spp,
+      bits: 16,
+    });
+    expect(data.peaks.length).toBe(Math.ceil(clicks.length / spp));
+    let worst = 0;
+    for (let i = 0; i < data.peaks.length; i++) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (let j = i * spp; j < Math.min(clicks.length, (i + 1) * spp); j++) {
+        lo = Math.min(lo, q(clicks[j]));
+        hi = Math.max(hi, q(clicks[j]));
+      }
+      worst = Math.max(
+        worst,
+        Math.abs(data.peaks.data[2 * i] - lo * 32767),
+        Math.abs(data.peaks.data[2 * i + 1] - hi * 32767),
+      );
+    }
+    // Within the rounding to audiowaveform's integers.
+    expect(worst).toBeLessThanOrEqual(1);
+    const kinds = Object.fromEntries(data.layers.map((l: any) => [l.id, l.kind]));
+    expect(kinds).toMatchObject({ onsets: 'events', silence: 'segments', 'pitch.f0': 'curve' });
+    expect(data.images.map((i: any) => i.name)).toEqual([expect.stringMatching(/spectrogram_log\.png$/)]);
   });
 
   it('serves the module and says so when an item is unknown', async () => {
