@@ -729,7 +729,7 @@ export class TimesidePlayer extends HTMLElement {
     const area = h - segments.length * SEGMENT_LANE;
     for (const l of segments) {
       const labels = [...new Set(l.label ?? [])];
-      labels.forEach((label, k) => shades.set(`${l.key}\u0000${label}`, k));
+      for (const [k, label] of labels.entries()) shades.set(`${l.key}\u0000${label}`, k);
       g.fillStyle = `${l.color}1f`;
       rendered.layers[l.key] = spans(l, (x, bw) => {
         if (labels.length <= 1) g.fillRect(x, 0, bw, h);
