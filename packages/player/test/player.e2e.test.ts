@@ -332,6 +332,18 @@ describe.skipIf(!hasChromium)('<timeside-player> in Chromium against the server'
       await page.locator('timeside-player').locator(`[data-annotation="${marker.id}"] input`).inputValue(),
     ).toBe('first call');
     await page.screenshot({ path: join(SCREENS, '3-annotations.png') });
+    // Delete the region from its row: the API no longer has it.
+    const deleted = player(
+      (p) => new Promise<any>((resolve) => p.on('annotationchange', (e: any) => resolve(e.detail))),
+    );
+    await page
+      .locator('timeside-player')
+      .locator(`[data-annotation="${r.id}"] button`, { hasText: 'Delete' })
+      .click();
+    expect(await deleted).toMatchObject({ action: 'delete', annotation: { id: r.id } });
+    expect((await api('GET', `/api/tracks/${tracks[0].id}/annotations`)).map((a: any) => a.id)).toEqual([
+      marker.id,
+    ]);
   });
 
   it('draws the tones with their layers (pitch curve, silence bands) and switches to the spectrogram', async () => {
