@@ -33,6 +33,7 @@ export default defineConfig({
           { text: 'Command line', link: '/cli' },
           { text: 'Presets and config', link: '/config' },
           { text: 'REST server', link: '/server' },
+          { text: 'Deploy and scale out', link: '/deploy' },
           { text: 'HTML5 player', link: '/player' },
         ],
       },

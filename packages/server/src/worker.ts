@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { isTimesideError } from '@timeside/core';
+import { isTimesideError, listProcessors } from '@timeside/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { runJob } from './job.js';
 import { probeRedis, QUEUE_NAME, type QueueJobData, redisConnection } from './queue.js';
@@ -87,6 +87,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   await probeRedis(options.redis);
+  // Discover the plugins now, not in the first job (its time, and a broken plugin, show at start).
+  await listProcessors();
 
   const processJob = async (job: Job<QueueJobData>): Promise<void> => {
     const spec = job.data;
