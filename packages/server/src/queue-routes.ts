@@ -135,8 +135,11 @@ export async function queueRoutes(
         for (const name of ['results.json', ...o.files]) {
           if (!allowed.has(name)) throw badRequest(`preset ${o.preset} makes no file named ${name}`);
           const incoming = join(incomingDir(dataDir, task, item, o.preset), name);
-          // A `done` repeated after its reply was lost finds the files installed already.
-          if (!existsSync(incoming) && !existsSync(join(resultDir(dataDir, item, o.preset), name)))
+          // A `done` repeated after its reply was lost finds the files installed already, by this task.
+          const installed =
+            store.results(item).some((r) => r.preset === o.preset && r.task === task) &&
+            existsSync(join(resultDir(dataDir, item, o.preset), name));
+          if (!existsSync(incoming) && !installed)
             throw badRequest(`upload ${name} of preset ${o.preset} first`, { file: name });
         }
       }
