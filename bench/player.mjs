@@ -8,7 +8,7 @@
 // min and max in ms, and the size of the view data the page fetched.
 // BENCH_SERVER_MODULE: import the server from this file instead of `@timeside/server`.
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ if (process.argv[2] === '--child') {
     await server.close();
     process.exit(0);
   });
+} else if (!existsSync('/usr/bin/chromium')) {
+  console.log('player row skipped: no /usr/bin/chromium (apt-get install chromium)');
 } else {
   const require = createRequire(join(process.cwd(), 'packages', 'player', 'package.json'));
   const { chromium } = require('playwright-core');
