@@ -8,7 +8,6 @@
  * Slow (installs third-party dependencies from the npm registry) and needs every package's dist
  * (`pnpm test` builds first): it runs in CI (CI set) or with TIMESIDE_E2E=1.
  */
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,66 +20,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTES, pnpm, repo, run } from '../packages/core/test/npm-fixtures.js';
 
 const RUN = Boolean(process.env.CI || process.env.TIMESIDE_E2E);
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const MINUTES = 60_000;
 
 /** The packages published from this repository, by directory under packages/. */
 const PACKAGES = ['core', 'plugin-aubio-like', 'plugin-fx', 'plugin-graphers', 'plugin-encoders'];
 /** Packed and checked, not installed here: the server's better-sqlite3 builds from source (minutes). */
 const PACK_ONLY = ['server'];
-
-/** The environment of a user's shell: no vitest or package-manager run variables leaking in. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(VITEST|TINYPOOL)/.test(key) || /^npm_(lifecycle|package|node|execpath)/.test(key)) continue;
-    if (/^npm_config_/.test(key) && !/^npm_config_(registry|cache|userconfig)$/.test(key)) continue;
-    if (/^PNPM_/.test(key)) continue;
-    env[key] = value;
-  }
-  delete env.NODE_ENV;
-  delete env.FORCE_COLOR;
-  env.NO_COLOR = '1';
-  env.COREPACK_ENABLE_DOWNLOAD_PROMPT = '0';
-  return env;
-}
-
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 5 * MINUTES): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd,
-      env: cleanEnv(),
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(' ')} (in ${cwd}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
-    );
-  }
-}
-
-/** pnpm as `corepack enable` provides it; pnpm pack turns `workspace:` ranges into versions. */
-function pnpm(): [string, string[]] {
-  try {
-    execFileSync('corepack', ['pnpm', '--version'], {
-      cwd: repo,
-      env: cleanEnv(),
-      stdio: 'ignore',
-      timeout: MINUTES,
-    });
-    return ['corepack', ['pnpm']];
-  } catch {
-    return ['pnpm', []];
-  }
-}
 
 /** The code blocks that follow `<!-- doc-test: NAME -->` in a markdown file, by NAME, verbatim. */
 function docTestBlocks(markdown: string): { name: string; lang: string; code: string }[] {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   registerProcessor,
   setDiscoverer,
 } from '../src/index.js';
+import { writeSineWav } from './wav-fixtures.js';
 
 const SR = 44100;
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-results-'));
@@ -80,28 +81,6 @@ class TestMarks extends Processor<Record<string, never>> {
       value: Float32Array.from(this.#blocks),
     });
   }
-}
-
-/** A 16-bit mono WAV of a sine (written here, independently of the code under test). */
-function writeSineWav(path: string, freqHz: number, amplitude: number, seconds: number): void {
-  const frames = Math.round(seconds * SR);
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(SR, 24);
-  b.writeUInt32LE(SR * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) {
-    b.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freqHz * i) / SR)), 44 + i * 2);
-  }
-  writeFileSync(path, b);
 }
 
 async function cli(args: string[]) {

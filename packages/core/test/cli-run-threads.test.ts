@@ -23,41 +23,17 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultContainer } from '../src/index.js';
+import { writeSineWav } from './wav-fixtures.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const dist = join(repo, 'packages', 'core', 'dist');
 const cliPath = join(dist, 'cli.js');
 const BUILT = existsSync(cliPath);
-const SR = 44100;
 /** Must match ABORT_GRACE_MS of src/cli/batch-pool.ts. */
 const ABORT_GRACE_MS = 5000;
 
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-threads-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** A 16-bit stereo WAV of a sine, both channels equal (written here, independently of the code under test). */
-function writeSineWav(path: string, freqHz: number, amplitude: number, seconds: number): void {
-  const frames = Math.round(seconds * SR);
-  const b = Buffer.alloc(44 + frames * 4);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + frames * 4, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(2, 22);
-  b.writeUInt32LE(SR, 24);
-  b.writeUInt32LE(SR * 4, 28);
-  b.writeUInt16LE(4, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(frames * 4, 40);
-  for (let i = 0; i < frames; i++) {
-    const v = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freqHz * i) / SR));
-    b.writeInt16LE(v, 44 + i * 4);
-    b.writeInt16LE(v, 46 + i * 4);
-  }
-  writeFileSync(path, b);
-}
 
 interface CliRun {
   code: number | null;
@@ -150,7 +126,7 @@ export default definePlugin({ name: 'test-trap', processors: [Trap] });
 
 beforeAll(() => {
   mkdirSync(inputs, { recursive: true });
-  for (const { freqHz, path } of TONES) writeSineWav(path, freqHz, 0.5, 1.5);
+  for (const { freqHz, path } of TONES) writeSineWav(path, freqHz, 0.5, 1.5, { channels: 2 });
   writeFileSync(notes, 'these are not the samples you are looking for\n');
 
   mkdirSync(project, { recursive: true });
@@ -165,7 +141,7 @@ beforeAll(() => {
     }),
   );
   for (const name of ['crash-a', 'crash-b', 'hang-a', 'hang-b', 'stuck-a', 'b', 'c', 'd']) {
-    writeSineWav(join(project, `${name}.wav`), 440, 0.5, 0.5);
+    writeSineWav(join(project, `${name}.wav`), 440, 0.5, 0.5, { channels: 2 });
   }
   writeFileSync(join(project, 'bad.wav'), 'not a RIFF file\n');
 });

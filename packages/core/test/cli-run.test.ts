@@ -15,6 +15,7 @@ import {
   registerProcessor,
   setDiscoverer,
 } from '../src/index.js';
+import { writeSineWav } from './wav-fixtures.js';
 
 const SR = 44100;
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-run-'));
@@ -45,28 +46,6 @@ class TestPeak extends Processor<{ scale: number }> {
       value: this.#peak * this.params.scale,
     });
   }
-}
-
-/** A 16-bit mono WAV of a sine (written here, independently of the code under test). */
-function writeSineWav(path: string, freqHz: number, amplitude: number, seconds: number): void {
-  const frames = Math.round(seconds * SR);
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(SR, 24);
-  b.writeUInt32LE(SR * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) {
-    b.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freqHz * i) / SR)), 44 + i * 2);
-  }
-  writeFileSync(path, b);
 }
 
 /** Runs the CLI in-process; returns its exit code and what it wrote. */

@@ -6,7 +6,6 @@
  * Slow (installs from the npm registry, a few minutes on a cold cache) and needs core's dist
  * (`pnpm test` builds first): it runs in CI (CI set) or with TIMESIDE_E2E=1.
  */
-import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -19,67 +18,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTES, pnpm, repo, run } from './npm-fixtures.js';
 
 const RUN = Boolean(process.env.CI || process.env.TIMESIDE_E2E);
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const coreDir = join(repo, 'packages', 'core');
 const PLUGIN = 'timeside-plugin-e2e-tone';
 const PROCESSOR = 'e2e_tone_peak_frequency';
-const MINUTES = 60_000;
-
-/** The environment of a user's shell: no vitest or package-manager run variables leaking in. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(VITEST|TINYPOOL)/.test(key) || /^npm_(lifecycle|package|node|execpath)/.test(key)) continue;
-    if (/^npm_config_/.test(key) && !/^npm_config_(registry|cache|userconfig)$/.test(key)) continue;
-    if (/^PNPM_/.test(key)) continue;
-    env[key] = value;
-  }
-  delete env.NODE_ENV;
-  delete env.FORCE_COLOR;
-  env.NO_COLOR = '1';
-  env.COREPACK_ENABLE_DOWNLOAD_PROMPT = '0';
-  return env;
-}
-
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 5 * MINUTES): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd,
-      env: cleanEnv(),
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(' ')} (in ${cwd}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
-    );
-  }
-}
-
-/**
- * pnpm as a fresh machine has it after `corepack enable`: `corepack pnpm`, pinned by the
- * `packageManager` field (written into each temp project, so corepack needs no download).
- */
-function pnpm(): [string, string[]] {
-  try {
-    execFileSync('corepack', ['pnpm', '--version'], {
-      cwd: repo,
-      env: cleanEnv(),
-      stdio: 'ignore',
-      timeout: MINUTES,
-    });
-    return ['corepack', ['pnpm']];
-  } catch {
-    return ['pnpm', []];
-  }
-}
 
 function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
