@@ -74,10 +74,19 @@ afterAll(() => files.remove());
 const IS_ROOT = process.getuid?.() === 0;
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 const built = (pkg: string) => join(repo, 'packages', pkg, 'dist', 'index.js');
-/** As root, an unreadable file is tested for real by a child process running as nobody (needs the built packages). */
+const BUILT_PLUGINS = ['core', 'plugin-aubio-like', 'plugin-encoders', 'plugin-graphers'];
+/**
+ * As root, an unreadable file is tested for real by a child process running as nobody: it needs
+ * the built packages, in a checkout that nobody may read (a clone under a 0700 directory is not).
+ */
 const NOBODY_CASE =
   IS_ROOT &&
-  ['core', 'plugin-aubio-like', 'plugin-encoders', 'plugin-graphers'].every((p) => existsSync(built(p)));
+  BUILT_PLUGINS.every((p) => existsSync(built(p))) &&
+  spawnSync(
+    process.execPath,
+    ['-e', `for (const f of ${JSON.stringify(BUILT_PLUGINS.map(built))}) require('node:fs').accessSync(f)`],
+    { uid: 65534, gid: 65534, cwd: '/', stdio: 'ignore', timeout: 10_000 },
+  ).status === 0;
 /** A directory `nobody` can enter (the corpus's own temp dir is private to root). */
 const shared = mkdtempSync(join(tmpdir(), 'timeside-reliability-nobody-'));
 chmodSync(shared, 0o755);
@@ -778,7 +787,9 @@ describe('bad-input corpus: the decoder and a full pipeline process each file or
         `${tally.hangs} hangs, ${tally.partial} partial files` +
         (IS_ROOT
           ? ' (running as root: the unreadable file is readable by root and must decode' +
-            (NOBODY_CASE ? '; as nobody it must fail)' : '; not built, so no case as nobody)')
+            (NOBODY_CASE
+              ? '; as nobody it must fail)'
+              : '; the built packages are missing or unreadable to nobody, so no case as nobody)')
           : ''),
     );
     expect(unhandled).toEqual([]);
