@@ -229,6 +229,13 @@ describe.skipIf(!existsSync(cliPath))('Ctrl-C during `timeside run` (the built C
   it('exits 130 with the summary marked interrupted, and leaves no partial or temporary file', async () => {
     const out = dir.path('out-sigint');
     const project = dir.path('sigint-project');
+    // Four minutes of audio: the run takes seconds even on a fast machine, so the interrupt
+    // always lands while the first output is still being written, whatever the load.
+    const longerWav = dir.path('sine-240s.wav');
+    writeFileSync(
+      longerWav,
+      wavFile({ tag: 1, channels: 2, sampleRate: 44100, bits: 16 }, sinePcm16(240 * 44100, 2, 44100, 0.5)),
+    );
     mkdirSync(project);
     // The first-party plugins, discovered by path from this project's config (they are outside it).
     writeFileSync(
@@ -245,7 +252,7 @@ describe.skipIf(!existsSync(cliPath))('Ctrl-C during `timeside run` (the built C
       [
         join(repo, 'packages', 'core', 'bin', 'timeside.js'),
         'run',
-        longWav,
+        longerWav,
         shortWav,
         '-a',
         'level',
@@ -258,13 +265,20 @@ describe.skipIf(!existsSync(cliPath))('Ctrl-C during `timeside run` (the built C
     );
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
     // Wait until the encoder is writing its temporary file, then interrupt.
-    const deadline = performance.now() + 30_000;
-    while (!entries(out).some((n) => n.endsWith('.part')) && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    const deadline = performance.now() + 60_000;
+    const writing = () => entries(out).some((n) => n.endsWith('.part'));
+    while (!writing() && exitCode === undefined && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
     }
-    expect(entries(out).some((n) => n.endsWith('.part'))).toBe(true);
+    expect(writing(), `no .part file seen; exit code ${exitCode}, stderr:\n${stderr}`).toBe(true);
     child.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(130);
