@@ -103,6 +103,38 @@ describe('timeside run -x', () => {
     expect(results.require('fx_probe.max').value as number).toBeCloseTo(0.5 * 10 ** (-6 / 20), 6);
   });
 
+  it('warns when the fx chain produces non-finite samples, and the results carry their count', async () => {
+    const out = join(root, 'out-overflow');
+    // +800 dB multiplies by 1e40: every sample beyond 3.4e-2 in magnitude overflows float32.
+    let overflowing = 0;
+    for (let i = 0; i < SR / 2; i++) {
+      const sample = Math.round(16384 * Math.cos((2 * Math.PI * 100 * i) / SR)) / 32768;
+      if (!Number.isFinite(Math.fround(sample * 1e40))) overflowing++;
+    }
+    expect(overflowing).toBeGreaterThan(0);
+    const { code, stderr } = await cli([
+      'run',
+      input,
+      '-x',
+      'gain',
+      '-p',
+      'gain.gain=800',
+      '-a',
+      'fx_probe',
+      '-o',
+      out,
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toContain(
+      `timeside: warning: ${input}: the fx chain (gain) produced ${overflowing} non-finite samples (NaN or ±Infinity), replaced by 0`,
+    );
+    const results = ResultContainer.fromJSON(readFileSync(join(out, 'cosine-100hz.results.json'), 'utf8'));
+    const peak = results.require('fx_probe.max');
+    expect(Number.isFinite(peak.value as number)).toBe(true);
+    expect(peak.audio.fxNonFiniteSamples).toBe(overflowing);
+    expect(peak.audio.nonFiniteSamples).toBeUndefined();
+  });
+
   it('refuses an analyzer given with -x, and an fx given with -a', async () => {
     const wrongFlag = await cli(['run', input, '-x', 'fx_probe']);
     expect(wrongFlag.code).toBe(2);

@@ -97,6 +97,17 @@ export function outputsOf(
 export { isTempNameOf, writeFileAtomic } from '../results/serialize/atomic.js';
 
 /**
+ * The warning for an input whose fx chain emitted `count` non-finite samples: it names the fx, so
+ * that the file is not taken for a damaged one (the decoder's warning is another).
+ */
+function fxNonFiniteWarning(file: string, count: number, fxIds: readonly string[]): string {
+  return (
+    `${file}: the fx chain (${fxIds.join(', ')}) produced ${count} non-finite sample${count === 1 ? '' : 's'} ` +
+    '(NaN or ±Infinity), replaced by 0 before analysis; the results carry audio.fxNonFiniteSamples'
+  );
+}
+
+/**
  * Runs the plan's pipeline on one input and writes its outputs. Never throws: a failure is an
  * outcome, and a failure while `signal` is aborted (Ctrl-C, --fail-fast) is `skipped`, not `failed`.
  */
@@ -130,9 +141,20 @@ export async function runInput(
       throw error;
     }
     written.push(...resultFiles);
-    const nonFinite = decoder.nonFiniteSamples;
-    const warnings = nonFinite > 0 ? [nonFiniteWarning(file.label, nonFinite)] : undefined;
-    return { label: file.label, status: 'done', written, elapsedMs: elapsed(), thread: threadId, warnings };
+    const warnings: string[] = [];
+    if (decoder.nonFiniteSamples > 0) warnings.push(nonFiniteWarning(file.label, decoder.nonFiniteSamples));
+    if (pipeline.fxNonFiniteSamples > 0) {
+      const fxIds = plan.filter((p) => p.kind === 'fx').map((p) => p.id);
+      warnings.push(fxNonFiniteWarning(file.label, pipeline.fxNonFiniteSamples, fxIds));
+    }
+    return {
+      label: file.label,
+      status: 'done',
+      written,
+      elapsedMs: elapsed(),
+      thread: threadId,
+      warnings: warnings.length > 0 ? warnings : undefined,
+    };
   } catch (error) {
     // Interrupted (Ctrl-C, or another input failed under --fail-fast): not a failure of this input.
     return {

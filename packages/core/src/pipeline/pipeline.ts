@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Decoder } from '../decode/decoder.js';
+import { replaceNonFinite } from '../decode/non-finite.js';
 import { abortError, graphError, ioError, isTimesideError, processError } from '../errors/index.js';
 import { canonicalKey, type Params } from '../processor/params.js';
 import type {
@@ -65,11 +66,20 @@ export class Pipeline extends EventEmitter {
   results = new ResultContainer();
   #nodes: GraphNode[] = [];
   #running = false;
+  #fxNonFinite = 0;
 
   constructor(decoder: Decoder, processors: Processor[] = []) {
     super();
     this.decoder = decoder;
     this.#stages.push(...processors);
+  }
+
+  /**
+   * NaN and ±Infinity samples that the fx chain emitted in the last run and that were replaced by
+   * 0 before the sinks (docs/decoding.md, "Non-finite samples"); 0 without fx.
+   */
+  get fxNonFiniteSamples(): number {
+    return this.#fxNonFinite;
   }
 
   /** Adds processors (the original's `|`). */
@@ -150,6 +160,7 @@ export class Pipeline extends EventEmitter {
     const started: Processor[] = [];
     let audio: AudioInfo | undefined;
     let stage: { processor: Processor; hook: string } | undefined;
+    this.#fxNonFinite = 0;
 
     const call = <T>(processor: Processor, hook: string, fn: () => T): T => {
       stage = { processor, hook };
@@ -218,6 +229,7 @@ export class Pipeline extends EventEmitter {
       }
 
       await this.#pump(nodes, fxChain, sourceFormat, signal, call);
+      if (this.#fxNonFinite > 0) audioInfo.fxNonFiniteSamples = this.#fxNonFinite;
 
       stage = undefined;
       const own = nodes.map(() => new ResultContainer());
@@ -319,6 +331,8 @@ export class Pipeline extends EventEmitter {
         if (isThenable(out)) out = await out;
         if (out) block = out as AudioBlock;
       }
+      // The decoder's NaN/Inf policy holds after the fx too: the sinks see finite samples only.
+      if (fxChain.length > 0) this.#fxNonFinite += replaceNonFinite(block.data, block.length);
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i];
         const args = inputs[i];

@@ -15,6 +15,11 @@ export interface AudioInfo {
    * samples"); absent when there were none.
    */
   nonFiniteSamples?: number;
+  /**
+   * NaN and ±Infinity samples the fx chain emitted (a gain that overflows float32) and the
+   * pipeline replaced by 0 before the analyzers, graphers and encoders; absent when there were none.
+   */
+  fxNonFiniteSamples?: number;
 }
 
 /** Framing of a framewise result: frame i starts at sample i·hop (time i·hop / sampleRate). */
