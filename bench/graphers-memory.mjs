@@ -1,20 +1,19 @@
 // Peak memory of graphing a long file in the same pass as its analyses: a 1-minute and a
-// 10-minute stereo file (generated into .bench/, ignored by git), each run in its own process
-// with level, onsets, pitch and spectral_descriptors plus waveform_simple, waveform_centroid,
-// spectrogram_log (with pitch overlaid) and audiowaveform at 1800×300. Prints peak RSS (the
-// process's maxRSS) and time. Run after `pnpm build`:  node bench/graphers-memory.mjs [minutes…]
+// 10-minute stereo file (bench/lib/inputs.mjs's music-like WAV, the input of bench/run.mjs), each
+// run in its own process with level, onsets, pitch and spectral_descriptors plus waveform_simple,
+// waveform_centroid, spectrogram_log (with pitch overlaid) and audiowaveform at 1800×300. Prints
+// peak RSS (the process's maxRSS) and time. Run after `pnpm build`:
+//   node bench/graphers-memory.mjs [minutes…]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileDecoder, getProcessor, locateFfmpeg, pipe } from '@timeside/core';
-
-const root = new URL('..', import.meta.url).pathname;
-const dir = join(root, '.bench');
+import { fileDecoder, getProcessor, pipe } from '@timeside/core';
+import { cacheDir, musicLikeWav } from './lib/inputs.mjs';
 
 if (process.argv[2] === '--child') {
   const input = process.argv[3];
-  const outDir = join(dir, 'graphers-out');
+  const outDir = join(cacheDir, 'graphers-out');
   mkdirSync(outDir, { recursive: true });
   const size = { width: 1800, height: 300 };
   const stages = [];
@@ -35,7 +34,6 @@ if (process.argv[2] === '--child') {
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 } else {
-  mkdirSync(dir, { recursive: true });
   const minutesList = process.argv
     .slice(2)
     .map(Number)
@@ -44,28 +42,7 @@ if (process.argv[2] === '--child') {
   console.log('input                                   peak RSS     time   × realtime');
   for (const minutes of minutesList.length ? minutesList : [1, 10]) {
     const seconds = minutes * 60;
-    const input = join(dir, `music-like-${minutes}min-stereo-44k.wav`);
-    if (!existsSync(input)) {
-      // The same recipe as bench/run.mjs: a beeping tone (onsets, pitch) over pink noise.
-      execFileSync(locateFfmpeg().path, [
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `sine=f=220:beep_factor=4:sample_rate=44100:duration=${seconds}`,
-        '-f',
-        'lavfi',
-        '-i',
-        `anoisesrc=color=pink:amplitude=0.05:sample_rate=44100:duration=${seconds}:seed=7`,
-        '-filter_complex',
-        '[0][1]amix=inputs=2,pan=stereo|c0=c0|c1=0.8*c0',
-        '-c:a',
-        'pcm_s16le',
-        input,
-      ]);
-    }
+    const input = musicLikeWav(minutes);
     const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child', input], {
       encoding: 'utf8',
     });
