@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fx from '../../plugin-fx/src/index.js';
-import { main } from '../src/cli/main.js';
 import {
   type AudioBlock,
   type FinishContext,
@@ -14,6 +13,7 @@ import {
   registerProcessor,
   setDiscoverer,
 } from '../src/index.js';
+import { runCli } from './cli-fixtures.js';
 
 const SR = 8000;
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-fx-'));
@@ -61,15 +61,7 @@ function writeCosineWav(path: string): void {
   writeFileSync(path, b);
 }
 
-async function cli(args: string[]) {
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: () => undefined },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd: root,
-  });
-  return { code, stderr };
-}
+const cli = (args: string[]) => runCli(args, root);
 
 const input = join(root, 'cosine-100hz.wav');
 

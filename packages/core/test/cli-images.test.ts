@@ -4,24 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import analyzers from '../../plugin-aubio-like/src/index.js';
 import graphers from '../../plugin-graphers/src/index.js';
-import { main } from '../src/cli/main.js';
 import { type ProcessorClass, registerProcessor, setDiscoverer } from '../src/index.js';
+import { runCli } from './cli-fixtures.js';
 
 const SR = 44100;
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-images-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const tone = join(root, 'tone-1khz.wav');
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd: root,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, root);
 
 beforeAll(() => {
   setDiscoverer(async () => {});

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import {
   type AudioBlock,
   type FinishContext,
@@ -12,6 +11,7 @@ import {
   registerProcessor,
   setDiscoverer,
 } from '../src/index.js';
+import { runCli } from './cli-fixtures.js';
 import { writeSineWav } from './wav-fixtures.js';
 
 const SR = 44100;
@@ -83,16 +83,7 @@ class TestMarks extends Processor<Record<string, never>> {
   }
 }
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd: root,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, root);
 
 const tone = join(root, 'tone-440hz.wav');
 
