@@ -107,6 +107,14 @@ describe('notes', () => {
     expect(results.require('pitch.f0#2').processor.params.method).toBe('yinfft');
   });
 
+  it("shares a default pitch analyzer's f0 track: one pitch node, the same notes", async () => {
+    const { audio } = melody([60, 64, 67, 72], 0.4, 0.1, 0.1);
+    const results = await pipe(arrayDecoder(audio, SAMPLE_RATE), new Pitch(), new Notes()).run();
+    expect(Array.from(results.require('notes').value as ArrayLike<number>)).toEqual([60, 64, 67, 72]);
+    expect(results.get('pitch.f0#2')).toBeUndefined();
+    expect(results.require('pitch.f0').processor.params.method).toBe('yin');
+  });
+
   it('finds no notes in silence', async () => {
     const { notes } = await transcribe(new Float32Array(SAMPLE_RATE));
     expect(notes.time).toHaveLength(0);

@@ -28,9 +28,11 @@ const params = {
   }),
   pitchMethod: {
     type: 'string',
-    default: 'yinfft',
+    default: 'yin',
     enum: PITCH_METHODS,
-    description: 'Pitch method of the required pitch analyzer (see pitch)',
+    description:
+      "Pitch method of the required pitch analyzer (see pitch); the default is pitch's own, so that a pass " +
+      'running both pitch and notes tracks f0 once',
   },
   pitchFrameSize: {
     type: 'integer',
@@ -79,7 +81,7 @@ export class Notes extends Processor<NotesParams> {
     id: 'notes',
     kind: 'analyzer',
     name: 'Notes',
-    version: '1.0.1',
+    version: '1.1.0',
     description:
       'Note events (segments): each onset (see onsets) opens a note that lasts until the next onset or ' +
       'until its power falls below the silence floor or releaseDb under its median power; its pitch is ' +
