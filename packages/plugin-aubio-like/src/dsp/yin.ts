@@ -90,37 +90,12 @@ export class Yin {
     secondIsTail: boolean,
     out: Float64Array,
   ): void {
-    const n = this.frameSize;
-    const half = n / 2;
     const w = this.integrationWindow;
-    const a = head;
-    const b = second;
-
-    // Cross spectrum C_k = conj(A_k)·B_k = P_k + i·Q_k, P even and Q odd in k since the correlation
-    // is real. Its inverse DFT is the forward DFT of the real sequence P + Q read as Re + Im (the
-    // Hartley identity), so core's forward real FFT serves as the inverse.
-    const hartley = this.#hartley;
-    for (let k = 0; k <= half; k++) {
-      const ar = a[2 * k];
-      const ai = a[2 * k + 1];
-      let br = b[2 * k];
-      let bi = b[2 * k + 1];
-      if (secondIsTail) {
-        br = Math.fround((k & 1) === 0 ? ar + br : ar - br);
-        bi = Math.fround((k & 1) === 0 ? ai + bi : ai - bi);
-      }
-      const p = ar * br + ai * bi;
-      const q = ar * bi - ai * br;
-      hartley[k] = p + q;
-      if (k > 0 && k < half) hartley[n - k] = p - q;
-    }
-    const correlation = a;
-    this.#fft.forward(hartley, correlation);
-
+    const correlation = this.#correlate(head, second, secondIsTail);
     let headEnergy = 0;
     for (let j = 0; j < w; j++) headEnergy += frame[j] * frame[j];
     let shiftedEnergy = headEnergy;
-    const scale = 2 / n;
+    const scale = 2 / this.frameSize;
     out[0] = 0;
     for (let lag = 1; lag <= w; lag++) {
       const leaving = frame[lag - 1];
@@ -133,6 +108,69 @@ export class Yin {
   }
 
   /**
+   * The cross-correlation r_t(τ) of the frame's head with the whole frame, as `(re + im)·N/2` of
+   * bin τ of the returned array (`head`, overwritten), from the spectra of `differenceFromSpectra`.
+   */
+  #correlate(head: Float32Array, second: Float32Array, secondIsTail: boolean): Float32Array {
+    const n = this.frameSize;
+    const half = n / 2;
+    const a = head;
+    const b = second;
+    // Cross spectrum C_k = conj(A_k)·B_k = P_k + i·Q_k, P even and Q odd in k since the correlation
+    // is real. Its inverse DFT is the forward DFT of the real sequence P + Q read as Re + Im (the
+    // Hartley identity), so core's forward real FFT serves as the inverse.
+    const hartley = this.#hartley;
+    // Bins 0 and N/2 are their own mirrors: P + Q only.
+    for (const k of [0, half]) {
+      const ar = a[2 * k];
+      const ai = a[2 * k + 1];
+      let br = b[2 * k];
+      let bi = b[2 * k + 1];
+      if (secondIsTail) {
+        br = Math.fround((k & 1) === 0 ? ar + br : ar - br);
+        bi = Math.fround((k & 1) === 0 ? ai + bi : ai - bi);
+      }
+      hartley[k] = ar * br + ai * bi + (ar * bi - ai * br);
+    }
+    if (secondIsTail) {
+      // Odd and even bins apart: the shift theorem's sign alternates with k.
+      for (let k = 1; k < half; k += 2) {
+        const ar = a[2 * k];
+        const ai = a[2 * k + 1];
+        const br = Math.fround(ar - b[2 * k]);
+        const bi = Math.fround(ai - b[2 * k + 1]);
+        const p = ar * br + ai * bi;
+        const q = ar * bi - ai * br;
+        hartley[k] = p + q;
+        hartley[n - k] = p - q;
+      }
+      for (let k = 2; k < half; k += 2) {
+        const ar = a[2 * k];
+        const ai = a[2 * k + 1];
+        const br = Math.fround(ar + b[2 * k]);
+        const bi = Math.fround(ai + b[2 * k + 1]);
+        const p = ar * br + ai * bi;
+        const q = ar * bi - ai * br;
+        hartley[k] = p + q;
+        hartley[n - k] = p - q;
+      }
+    } else {
+      for (let k = 1; k < half; k++) {
+        const ar = a[2 * k];
+        const ai = a[2 * k + 1];
+        const br = b[2 * k];
+        const bi = b[2 * k + 1];
+        const p = ar * br + ai * bi;
+        const q = ar * bi - ai * br;
+        hartley[k] = p + q;
+        hartley[n - k] = p - q;
+      }
+    }
+    this.#fft.forward(hartley, a);
+    return a;
+  }
+
+  /**
    * Estimates the period of `frame` (length frameSize). `tolerance` is YIN's absolute threshold on
    * d′; lags 2..W − 1 are searched, the caller rejects periods outside its frequency range.
    */
@@ -141,7 +179,12 @@ export class Yin {
     this.#choose(tolerance, out);
   }
 
-  /** `detect` from the spectra of `differenceFromSpectra` (overwrites `head`). */
+  /**
+   * `detect` from the spectra of `differenceFromSpectra` (overwrites `head`). The same values as
+   * `detect`, computed lazily: d, its running sum and d′ in one loop that stops one lag past the
+   * bottom of the first dip under `tolerance` (the lags after it change neither the period nor the
+   * confidence); an unvoiced frame still needs every lag for its minimum.
+   */
   detectFromSpectra(
     frame: Float32Array,
     head: Float32Array,
@@ -150,8 +193,41 @@ export class Yin {
     tolerance: number,
     out: PitchEstimate,
   ): void {
-    this.differenceFromSpectra(frame, head, second, secondIsTail, this.#diff);
-    this.#choose(tolerance, out);
+    const correlation = this.#correlate(head, second, secondIsTail);
+    const w = this.integrationWindow;
+    const maxLag = w - 1;
+    const diff = this.#diff;
+    let headEnergy = 0;
+    for (let j = 0; j < w; j++) headEnergy += frame[j] * frame[j];
+    let shiftedEnergy = headEnergy;
+    const scale = 2 / this.frameSize;
+    diff[0] = 1;
+    let sum = 0;
+    let found = -1;
+    for (let lag = 1; lag <= w; lag++) {
+      const leaving = frame[lag - 1];
+      const entering = frame[lag - 1 + w];
+      shiftedEnergy += entering * entering - leaving * leaving;
+      const twiceCross = (correlation[2 * lag] + correlation[2 * lag + 1]) * scale;
+      const d = Math.max(0, headEnergy + shiftedEnergy - twiceCross);
+      sum += d;
+      const normalized = sum > 0 ? (d * lag) / sum : 1;
+      diff[lag] = normalized;
+      if (found >= 0) {
+        // Down the dip (absoluteThreshold's walk); d′ one lag past its bottom is kept for the parabola.
+        if (lag <= maxLag && normalized < diff[found]) found = lag;
+        else break;
+      } else if (lag >= 2 && lag <= maxLag && normalized < tolerance) {
+        found = lag;
+      }
+    }
+    if (found < 0) {
+      out.period = 0;
+      out.confidence = Math.max(0, Math.min(1, 1 - minimumIn(diff, 2, maxLag)));
+      return;
+    }
+    out.period = parabolicVertex(diff, found);
+    out.confidence = Math.max(0, Math.min(1, 1 - diff[found]));
   }
 
   #choose(tolerance: number, out: PitchEstimate): void {
