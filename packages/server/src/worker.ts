@@ -17,6 +17,9 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { runJob } from './job.js';
 import { probeRedis, QUEUE_NAME, type QueueJobData, redisConnection } from './queue.js';
 
+/** Shortest time between two progress updates of a job (ms): a shorter job sends none. */
+const PROGRESS_INTERVAL_MS = 1000;
+
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
   /** `redis://HOST:PORT` of the deployment's Redis. */
@@ -98,10 +101,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const media = await call('GET', `/api/items/${spec.item}/audio`);
       if (!media.body) throw new ServerError(502, `GET /api/items/${spec.item}/audio: no body`);
       await pipeline(Readable.fromWeb(media.body as WebReadableStream), createWriteStream(input));
+      let lastUpdate = performance.now();
       const outputs = await runJob(spec, input, join(dir, 'out'), {
-        // Every 10 %: each update is a Redis round trip.
+        // Every 10 %, and at most once per PROGRESS_INTERVAL_MS: each update is a Redis round trip
+        // and a write on the server, which a job of a second needs none of.
         step: 0.1,
         onProgress: (p) => {
+          const now = performance.now();
+          if (now - lastUpdate < PROGRESS_INTERVAL_MS) return;
+          lastUpdate = now;
           void job.updateProgress(p).catch(() => {});
         },
       });
