@@ -243,15 +243,14 @@ describe('createEncoder', () => {
     process.kill(pid, 'SIGSTOP');
     const block = stereoSines(1 << 17); // 1 MiB per write, far more than a pipe holds
     let resolved = 0;
-    const first = encoder.write(block, block[0].length).then(() => resolved++);
-    const second = encoder.write(block, block[0].length).then(() => resolved++);
+    // Four blocks may be in flight (the encoder's WRITE_DEPTH): the first four writes resolve at
+    // once, the fifth waits for the first megabyte, which a stopped ffmpeg never takes.
+    const writes = Array.from({ length: 5 }, () => encoder.write(block, block[0].length).then(() => resolved++));
     await new Promise((r) => setTimeout(r, 400));
-    // The first write resolves (nothing was in flight before it); the second waits for the first
-    // megabyte, which a stopped ffmpeg never takes.
-    expect(resolved).toBe(1);
+    expect(resolved).toBe(4);
     process.kill(pid, 'SIGCONT');
-    await Promise.all([first, second]);
-    expect(resolved).toBe(2);
+    await Promise.all(writes);
+    expect(resolved).toBe(5);
     await encoder.end();
   });
 

@@ -3,6 +3,13 @@ import type { Writable } from 'node:stream';
 import { abortError, encodeError, type TimesideError } from '../errors/index.js';
 import { describeOutcome, FfmpegRun, newCommand } from './run.js';
 
+/**
+ * Blocks handed to ffmpeg's stdin that may still be in the pipe: the pipeline runs up to this
+ * many blocks ahead of the encoder, so that its analysis of the next blocks overlaps the encoding
+ * (with two, each waited for the other at almost every block).
+ */
+const WRITE_DEPTH = 4;
+
 /** Options of {@link createEncoder}. */
 export interface EncoderOptions {
   /**
@@ -76,8 +83,11 @@ class Encoder implements FfmpegEncoder {
   /** The queue of operations: each write/end starts after the previous one settled. */
   #queue: Promise<void>;
   /** Completion of the last stdin write (the data ffmpeg has not taken yet). */
+  /** The latest write to ffmpeg's stdin (writes complete in order: awaiting it awaits them all). */
   #inFlight: Promise<void> = Promise.resolve();
-  #buffers: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+  /** Interleaved buffers in turn, WRITE_DEPTH of them, and the write that last used each. */
+  #buffers: Buffer[] = Array.from({ length: WRITE_DEPTH }, () => Buffer.alloc(0));
+  #slotWrites: Promise<void>[] = Array.from({ length: WRITE_DEPTH }, () => Promise.resolve());
   #writes = 0;
   #failure?: TimesideError;
   #aborted = false;
@@ -187,11 +197,11 @@ class Encoder implements FfmpegEncoder {
     if (length === 0)
       return this.#queue.then(() => (this.#failure ? Promise.reject(this.#failure) : undefined));
     return this.#enqueue(async () => {
-      // The buffer used two writes ago is free: the previous operation awaited its completion.
-      await this.#inFlight;
+      // The buffer used WRITE_DEPTH writes ago is free once that write has completed.
+      const slot = this.#writes++ % WRITE_DEPTH;
+      await this.#slotWrites[slot];
       if (this.#failure) throw this.#failure;
       const bytes = length * channels * 4;
-      const slot = this.#writes++ & 1;
       let buffer = this.#buffers[slot];
       if (buffer.length < bytes) {
         buffer = Buffer.allocUnsafeSlow(bytes);
@@ -206,7 +216,8 @@ class Encoder implements FfmpegEncoder {
           else resolve();
         });
       });
-      // Handled by the next operation; this keeps a failure without a next one from going unhandled.
+      this.#slotWrites[slot] = this.#inFlight;
+      // Handled by a later operation; this keeps a failure without a next one from going unhandled.
       this.#inFlight.catch(() => {});
     });
   }

@@ -44,6 +44,13 @@ interface PendingOutput {
   temp: string;
 }
 
+/**
+ * Longest run of processing between two turns of the event loop (ms). Writes to an encoder's
+ * ffmpeg move from the pipeline's buffers into the pipe only in a turn: with a turn per block,
+ * ffmpeg emptied the pipe and waited while the analyzers worked.
+ */
+const EVENT_LOOP_TURN_MS = 1;
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
@@ -317,6 +324,7 @@ export class Pipeline extends EventEmitter {
     const total = format.totalFrames;
     let done = 0;
     let sawEnd = false;
+    let lastTurn = performance.now();
     const empty: AudioBlock = {
       data: Array.from({ length: format.channels }, () => new Float32Array(0)),
       start: 0,
@@ -340,6 +348,10 @@ export class Pipeline extends EventEmitter {
         let out = call(node.processor, 'process', () => node.processor.process(block, args));
         if (isThenable(out)) out = await out;
         outputs[i] = out;
+        if (performance.now() - lastTurn > EVENT_LOOP_TURN_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastTurn = performance.now();
+        }
       }
       // Progress counts source frames: an fx (resample) may emit blocks of another length.
       done = source.start + source.length;
