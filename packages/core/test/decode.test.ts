@@ -25,6 +25,7 @@ import {
   Processor,
   type ProcessorMeta,
   pipe,
+  probe,
   type StreamFormat,
 } from '../src/index.js';
 import {
@@ -317,6 +318,21 @@ describe('file_decoder: everything else through ffmpeg', () => {
       for (let i = 0; i < planar[c].length; i++)
         worst = Math.max(worst, Math.abs(planar[c][i] - truth[c](i)));
       expect(worst, `channel ${c}`).toBeLessThanOrEqual(1 / 32768);
+    }
+  });
+
+  it("16-bit flac crosses ffmpeg's pipe as s16: the floats equal ffmpeg's own float decode and the WAV's, bit for bit", async () => {
+    // From the 16-bit WAV: a 16-bit FLAC (the one made from lavfi's floats holds 24 bits, s32).
+    const flac16 = tmp.path('sine-440hz-chirp-1-3khz-2s-s16.flac');
+    ffmpeg('-i', files.wav, '-c:a', 'flac', flac16);
+    expect((await probe(flac16)).sampleFormat).toBe('s16');
+    expect((await probe(files.flac)).sampleFormat).toBe('s32');
+    const { planar } = await decodeAll(flac16, { blockSize: 1000 });
+    const reference = ffmpegReference(flac16, 2);
+    const wav = (await decodeAll(files.wav)).planar;
+    for (let c = 0; c < 2; c++) {
+      expect(compareSamples(planar[c], reference[c]), `channel ${c} against ffmpeg`).toBe('equal');
+      expect(compareSamples(planar[c], wav[c]), `channel ${c} against the WAV`).toBe('equal');
     }
   });
 

@@ -27,6 +27,8 @@ type Source =
       kind: 'ffmpeg';
       sampleRate: number;
       channels: number;
+      /** Samples on ffmpeg's pipe: 16-bit integers when that is exact (see `#openFfmpeg`), else float32. */
+      pcm: 'f32' | 's16';
       /** Exact frame count wanted when `duration` is set. */
       frameLimit?: number;
     };
@@ -126,7 +128,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     const { sampleRate, channels } = this.params;
     if (isUrl(this.uri)) {
       const info = await probe(this.uri, { signal });
-      return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags);
+      return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags, info.sampleFormat);
     }
     let size: number;
     let kind: string | undefined;
@@ -174,7 +176,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     }
     // Not a WAV, or a WAV coding the built-in reader leaves to ffmpeg.
     const info = await probe(this.uri, { signal });
-    return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags);
+    return this.#openFfmpeg(info.sampleRate, info.channels, info.durationS, info.tags, info.sampleFormat);
   }
 
   #checkStart(totalS: number | undefined): void {
@@ -217,10 +219,20 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     nativeChannels: number,
     durationS: number | undefined,
     tags?: Record<string, string>,
+    sampleFormat = '',
   ): OpenedStream {
     const { start, duration } = this.params;
     const sampleRate = this.params.sampleRate ?? nativeRate;
     const channels = this.params.channels ?? nativeChannels;
+    // A 16-bit integer decoder (16-bit FLAC, ALAC, PCM in other containers) neither resampled nor
+    // remixed: its samples cross the pipe as they are, half the bytes of float32, and convert to
+    // the same floats (v / 32768, as ffmpeg's own conversion) with no NaN to look for.
+    const pcm =
+      (sampleFormat === 's16' || sampleFormat === 's16p') &&
+      sampleRate === nativeRate &&
+      channels === nativeChannels
+        ? 's16'
+        : 'f32';
     this.#checkStart(durationS);
     const frameLimit = duration === null ? undefined : Math.round(duration * sampleRate);
     const available =
@@ -230,7 +242,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
       frameLimit !== undefined && available !== undefined
         ? Math.min(frameLimit, available)
         : (frameLimit ?? available);
-    this.#source = { kind: 'ffmpeg', sampleRate, channels, frameLimit };
+    this.#source = { kind: 'ffmpeg', sampleRate, channels, pcm, frameLimit };
     return {
       format: { sampleRate, channels, totalFrames },
       audio: {
@@ -273,7 +285,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     requestedBlockSize: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<AudioBlock, void, undefined> {
-    const { channels, sampleRate } = source;
+    const { channels, sampleRate, pcm } = source;
     const { start, duration } = this.params;
     const stream = ffmpegDecode(this.uri, {
       start,
@@ -282,13 +294,15 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
       channels,
       signal,
       name: this.uri,
+      pcm,
     });
+    const sampleBytes = pcm === 's16' ? 2 : 4;
     this.#stream = stream;
     const limit = source.frameLimit ?? Number.POSITIVE_INFINITY;
     // As the WAV reader: no block wider than MAX_BLOCK_BYTES of float32, however many channels.
     const blockSize = Math.max(1, Math.min(requestedBlockSize, Math.floor(MAX_BLOCK_BYTES / (channels * 4))));
     const data = Array.from({ length: channels }, () => new Float32Array(blockSize));
-    const frameBytes = channels * 4;
+    const frameBytes = channels * sampleBytes;
     // ffmpeg's chunks are not aligned to frames: the bytes of a frame split across two chunks
     // wait here (at most one frame).
     const carry = new Uint8Array(frameBytes);
@@ -303,7 +317,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
         while (offset < chunk.length && produced + fill < limit) {
           if (fill === blockSize) {
             // More data follows, so this full block is not the last.
-            this.finite(data, fill);
+            if (pcm === 'f32') this.finite(data, fill);
             yield { data, start: produced, length: fill, eod: false };
             produced += fill;
             fill = 0;
@@ -315,7 +329,8 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
             offset += take;
             if (carried === frameBytes) {
               for (let c = 0; c < channels; c++) {
-                data[c][fill] = carryView.getFloat32(c * 4, true);
+                data[c][fill] =
+                  pcm === 's16' ? carryView.getInt16(c * 2, true) / 32768 : carryView.getFloat32(c * 4, true);
               }
               fill++;
               carried = 0;
@@ -327,7 +342,7 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
               limit - produced - fill,
             );
             if (whole > 0) {
-              deinterleavePcm('f32', chunk, offset, whole, channels, data, fill);
+              deinterleavePcm(pcm, chunk, offset, whole, channels, data, fill);
               fill += whole;
               offset += whole * frameBytes;
             } else {
@@ -342,7 +357,8 @@ export class FileDecoder extends Decoder<FileDecoderParams> {
     } finally {
       this.#stream = undefined;
     }
-    this.finite(data, fill);
+    // Integers are finite by construction.
+    if (pcm === 'f32') this.finite(data, fill);
     this.ended(produced + fill);
     yield { data, start: produced, length: fill, eod: true };
   }

@@ -17,6 +17,11 @@ export interface FfmpegDecodeOptions {
   signal?: AbortSignal;
   /** The name used in error messages (default: the input as given). */
   name?: string;
+  /**
+   * Samples on the pipe: 'f32' (default, f32le) or 's16' (s16le: half the bytes, exact only for a
+   * stream whose decoder gives 16-bit integers and that is neither resampled nor remixed).
+   */
+  pcm?: 'f32' | 's16';
 }
 
 /** True for inputs ffmpeg should open as URLs (`http://`, `https://`, …), false for local paths. */
@@ -39,7 +44,8 @@ function decodeCommand(input: string, options: FfmpegDecodeOptions, output: Pass
   if (options.duration !== undefined) outputOptions.push('-t', ffmpegSeconds(options.duration));
   if (options.channels) outputOptions.push('-ac', String(options.channels));
   if (options.sampleRate) outputOptions.push('-ar', String(options.sampleRate));
-  outputOptions.push('-c:a', 'pcm_f32le', '-f', 'f32le');
+  if (options.pcm === 's16') outputOptions.push('-c:a', 'pcm_s16le', '-f', 's16le');
+  else outputOptions.push('-c:a', 'pcm_f32le', '-f', 'f32le');
   return newCommand()
     .input(source)
     .inputOptions(inputOptions)
@@ -48,7 +54,8 @@ function decodeCommand(input: string, options: FfmpegDecodeOptions, output: Pass
 }
 
 /**
- * ffmpeg decoding a file or URL to raw 32-bit float, little-endian, interleaved samples, as an
+ * ffmpeg decoding a file or URL to raw 32-bit float (or, with `pcm: 's16'`, 16-bit integer),
+ * little-endian, interleaved samples, as an
  * async iterable of the Buffers ffmpeg writes to stdout (typically 4–64 KiB, not aligned to
  * frames or even to samples). ffmpeg is spawned when iteration starts; iteration is
  * back-pressured (ffmpeg blocks while the consumer does not pull). Iterate it once.

@@ -14,6 +14,8 @@ export interface ProbeInfo {
   durationS?: number;
   /** Codec name as ffmpeg calls it: 'mp3', 'flac', 'vorbis', 'opus', 'aac', 'pcm_s16le'… */
   codec: string;
+  /** The decoder's sample format as ffmpeg calls it: 's16', 's16p', 's32', 'fltp'… ('' when not told). */
+  sampleFormat: string;
   /** Container (demuxer) name(s) as ffmpeg calls them: 'mp3', 'ogg', 'mov,mp4,m4a,3gp,3g2,mj2'… */
   container: string;
   /** Bit rate in bits per second, when known. */
@@ -199,6 +201,7 @@ export async function probe(file: string, options: ProbeOptions = {}): Promise<P
     channels,
     durationS: positive(audio.duration) ?? positive(format.duration),
     codec,
+    sampleFormat: typeof audio.sample_fmt === 'string' ? audio.sample_fmt : '',
     container: String(format.format_name ?? 'unknown'),
     bitRate: positive(audio.bit_rate) ?? positive(format.bit_rate),
     streamIndex: typeof audio.index === 'number' ? audio.index : 0,
