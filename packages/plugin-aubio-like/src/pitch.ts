@@ -20,7 +20,7 @@ import { AMDF, DynamicWavelet } from 'pitchfinder';
 import { McLeodPitch } from './dsp/mcleod.js';
 import { clarityAt, frameLevelDb, type PitchEstimate } from './dsp/periodicity.js';
 import { groupStablePitch, medianInPlace } from './dsp/pitch_segments.js';
-import { Yin } from './dsp/yin.js';
+import { halfEnergies, Yin } from './dsp/yin.js';
 import { YinFft } from './dsp/yinfft.js';
 
 /** Pitch detection methods, after aubio's names. */
@@ -153,6 +153,10 @@ interface YinRing {
   frames: Float32Array[];
   heads: Float32Array[];
   levels: Float64Array;
+  /** Σ x² over each frame's first half (its head), for the difference function. */
+  headEnergies: Float64Array;
+  /** Scratch: the two half energies of the frame being received. */
+  energies: Float64Array;
   received: number;
   done: number;
 }
@@ -227,6 +231,8 @@ export class Pitch extends Processor<PitchParams> {
         frames: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize)),
         heads: Array.from({ length: lag + 1 }, () => new Float32Array(frameSize + 2)),
         levels: new Float64Array(lag + 1),
+        headEnergies: new Float64Array(lag + 1),
+        energies: new Float64Array(2),
         received: 0,
         done: 0,
       };
@@ -259,11 +265,16 @@ export class Pitch extends Processor<PitchParams> {
 
   #processRing(ring: YinRing, batch: FrameBatch, eod: boolean): void {
     const size = ring.lag + 1;
+    const frameSize = this.params.frameSize;
+    const half = frameSize / 2;
     for (let f = 0; f < batch.count; f++) {
       const frame = batch.frames[f];
       const slot = ring.received % size;
       ring.frames[slot].set(frame);
-      ring.levels[slot] = frameLevelDb(frame, this.params.frameSize);
+      // The level and the head energy from one pass: the frame's two halves (frameSize = 2·W).
+      const energies = ring.energies;
+      ring.headEnergies[slot] = halfEnergies(frame, half, energies);
+      ring.levels[slot] = 10 * Math.log10((energies[0] + energies[1]) / frameSize);
       ring.yin.headSpectrum(frame, ring.heads[slot]);
       ring.received++;
       if (ring.received > ring.lag) this.#finishFrame(ring, ring.received - 1 - ring.lag, ring.heads[slot]);
@@ -288,8 +299,9 @@ export class Pitch extends Processor<PitchParams> {
     const frame = ring.frames[slot];
     const { tolerance } = this.params;
     // Without a later frame the tail lies past the end (zeros): the frame's spectrum is its head's.
-    if (tail === undefined) ring.yin.detectFromSpectra(frame, head, head, false, tolerance, estimate);
-    else ring.yin.detectFromSpectra(frame, head, tail, true, tolerance, estimate);
+    const energy = ring.headEnergies[slot];
+    if (tail === undefined) ring.yin.detectFromSpectra(frame, head, head, false, tolerance, estimate, energy);
+    else ring.yin.detectFromSpectra(frame, head, tail, true, tolerance, estimate, energy);
     const { minFreq, maxFreq, minConfidence } = this.params;
     const hz = estimate.period > 0 ? this.#sampleRate / estimate.period : Number.NaN;
     const voiced = hz >= minFreq && hz <= maxFreq && estimate.confidence >= minConfidence;

@@ -72,7 +72,7 @@ export class Yin {
   /** The FFT of the first W samples of `frame`, zero-padded to frameSize, into `out` (frameSize + 2). */
   headSpectrum(frame: Float32Array, out: Float32Array): void {
     const head = this.#head;
-    for (let i = 0; i < this.integrationWindow; i++) head[i] = frame[i];
+    head.set(frame.subarray(0, this.integrationWindow));
     this.#fft.forward(head, out);
   }
 
@@ -183,7 +183,8 @@ export class Yin {
    * `detect` from the spectra of `differenceFromSpectra` (overwrites `head`). The same values as
    * `detect`, computed lazily: d, its running sum and d′ in one loop that stops one lag past the
    * bottom of the first dip under `tolerance` (the lags after it change neither the period nor the
-   * confidence); an unvoiced frame still needs every lag for its minimum.
+   * confidence); an unvoiced frame still needs every lag for its minimum. `headEnergy`, when
+   * given, is Σ x² over the frame's first W samples (see `halfEnergies`), else it is summed here.
    */
   detectFromSpectra(
     frame: Float32Array,
@@ -192,13 +193,12 @@ export class Yin {
     secondIsTail: boolean,
     tolerance: number,
     out: PitchEstimate,
+    headEnergy = halfEnergies(frame, this.integrationWindow, ENERGIES),
   ): void {
     const correlation = this.#correlate(head, second, secondIsTail);
     const w = this.integrationWindow;
     const maxLag = w - 1;
     const diff = this.#diff;
-    let headEnergy = 0;
-    for (let j = 0; j < w; j++) headEnergy += frame[j] * frame[j];
     let shiftedEnergy = headEnergy;
     const scale = 2 / this.frameSize;
     diff[0] = 1;
@@ -243,6 +243,38 @@ export class Yin {
     out.period = parabolicVertex(diff, lag);
     out.confidence = Math.max(0, Math.min(1, 1 - diff[lag]));
   }
+}
+
+const ENERGIES = new Float64Array(2);
+
+/**
+ * Σ x² over `frame[0 … w)` (returned, and in `out[0]`) and over `frame[w … 2w)` (in `out[1]`),
+ * each summed in four interleaved partial sums: the frame's energy for its level and the head
+ * energy of YIN's difference function in one pass over the frame.
+ */
+export function halfEnergies(frame: Float32Array, w: number, out: Float64Array): number {
+  for (let half = 0; half < 2; half++) {
+    const from = half * w;
+    const to = from + w;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = from;
+    for (; i + 4 <= to; i += 4) {
+      const a = frame[i];
+      const b = frame[i + 1];
+      const c = frame[i + 2];
+      const d = frame[i + 3];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += d * d;
+    }
+    for (; i < to; i++) s0 += frame[i] * frame[i];
+    out[half] = s0 + s1 + (s2 + s3);
+  }
+  return out[0];
 }
 
 /**
