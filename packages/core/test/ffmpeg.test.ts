@@ -245,7 +245,9 @@ describe('createEncoder', () => {
     let resolved = 0;
     // Four blocks may be in flight (the encoder's WRITE_DEPTH): the first four writes resolve at
     // once, the fifth waits for the first megabyte, which a stopped ffmpeg never takes.
-    const writes = Array.from({ length: 5 }, () => encoder.write(block, block[0].length).then(() => resolved++));
+    const writes = Array.from({ length: 5 }, () =>
+      encoder.write(block, block[0].length).then(() => resolved++),
+    );
     await new Promise((r) => setTimeout(r, 400));
     expect(resolved).toBe(4);
     process.kill(pid, 'SIGCONT');
