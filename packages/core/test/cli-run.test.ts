@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import encoders from '../../plugin-encoders/src/index.js';
 import graphers from '../../plugin-graphers/src/index.js';
-import { main } from '../src/cli/main.js';
 import {
   type AudioBlock,
   type FinishContext,
@@ -15,6 +14,7 @@ import {
   registerProcessor,
   setDiscoverer,
 } from '../src/index.js';
+import { runCli } from './cli-fixtures.js';
 import { writeSineWav } from './wav-fixtures.js';
 
 const SR = 44100;
@@ -49,16 +49,7 @@ class TestPeak extends Processor<{ scale: number }> {
 }
 
 /** Runs the CLI in-process; returns its exit code and what it wrote. */
-async function cli(args: string[], cwd = root) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd = root) => runCli(args, cwd);
 
 const inputs = join(root, 'inputs');
 const tone = join(inputs, 'tone-440hz.wav');

@@ -15,7 +15,6 @@ import encoders from '../../plugin-encoders/src/index.js';
 import graphers from '../../plugin-graphers/src/index.js';
 import { paramRange } from '../src/cli/commands/info.js';
 import { expandInputs, outputStems } from '../src/cli/inputs.js';
-import { main } from '../src/cli/main.js';
 import {
   discoverPlugins,
   locateFfmpeg,
@@ -26,6 +25,7 @@ import {
   setDiscoverer,
   unregisterProcessor,
 } from '../src/index.js';
+import { runCli } from './cli-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'timeside-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,16 +40,7 @@ beforeAll(() => {
     if (listed.includes(cls.meta.id)) registerProcessor(cls as unknown as ProcessorClass);
 });
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd: root,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, root);
 
 describe('timeside list', () => {
   it('prints a table of id, kind, version, name and package, without adapters', async () => {

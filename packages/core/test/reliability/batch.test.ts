@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Level } from '../../../plugin-aubio-like/src/level.js';
 import { WavEncoder } from '../../../plugin-encoders/src/wav_encoder.js';
-import { main } from '../../src/cli/main.js';
 import { type ProcessorClass, ResultContainer, registerProcessor, setDiscoverer } from '../../src/index.js';
+import { runCli } from '../cli-fixtures.js';
 import { tempDir } from '../ffmpeg-fixtures.js';
 import { randomBytesSeeded, riff, sinePcm16, wavFile } from './fixtures.js';
 
@@ -60,13 +60,7 @@ beforeAll(() => {
 });
 
 async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'timeside', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd: dir.dir,
-  });
+  const { code, stdout, stderr } = await runCli(args, dir.dir);
   return { code, stdout, stderr: stderr.trim().split('\n') };
 }
 

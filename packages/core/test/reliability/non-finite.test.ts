@@ -7,7 +7,6 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processors as analyzers } from '../../../plugin-aubio-like/src/index.js';
-import { main } from '../../src/cli/main.js';
 import {
   arrayDecoder,
   countNonFinite,
@@ -20,6 +19,7 @@ import {
   replaceNonFinite,
   setDiscoverer,
 } from '../../src/index.js';
+import { runCli } from '../cli-fixtures.js';
 import { ffmpeg, tempDir } from '../ffmpeg-fixtures.js';
 import { float32Le, make, wavFile } from './fixtures.js';
 
@@ -137,14 +137,11 @@ describe('NaN and ±Infinity samples: replaced by 0 at the decoder, counted, rep
   });
 
   it('timeside run prints a warning naming the file and the count, and the results JSON carries it', async () => {
-    let stdout = '';
-    let stderr = '';
     const out = dir.path('out');
-    const code = await main(['node', 'timeside', 'run', 'tones-with-nan-inf.wav', '-a', 'level', '-o', out], {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      cwd: dir.dir,
-    });
+    const { code, stdout, stderr } = await runCli(
+      ['run', 'tones-with-nan-inf.wav', '-a', 'level', '-o', out],
+      dir.dir,
+    );
     expect(code).toBe(0);
     expect(stderr).toContain(
       `timeside: warning: tones-with-nan-inf.wav: ${BAD.length} non-finite samples (NaN or ±Infinity) replaced by 0`,
