@@ -121,17 +121,8 @@ export class Yin {
     // Hartley identity), so core's forward real FFT serves as the inverse.
     const hartley = this.#hartley;
     // Bins 0 and N/2 are their own mirrors: P + Q only.
-    for (const k of [0, half]) {
-      const ar = a[2 * k];
-      const ai = a[2 * k + 1];
-      let br = b[2 * k];
-      let bi = b[2 * k + 1];
-      if (secondIsTail) {
-        br = Math.fround((k & 1) === 0 ? ar + br : ar - br);
-        bi = Math.fround((k & 1) === 0 ? ai + bi : ai - bi);
-      }
-      hartley[k] = ar * br + ai * bi + (ar * bi - ai * br);
-    }
+    hartley[0] = selfMirrorBin(a, b, 0, secondIsTail);
+    hartley[half] = selfMirrorBin(a, b, half, secondIsTail);
     if (secondIsTail) {
       // Odd and even bins apart: the shift theorem's sign alternates with k.
       for (let k = 1; k < half; k += 2) {
@@ -243,6 +234,19 @@ export class Yin {
     out.period = parabolicVertex(diff, lag);
     out.confidence = Math.max(0, Math.min(1, 1 - diff[lag]));
   }
+}
+
+/** P + Q of cross-spectrum bin k (see `#correlate`), for the bins that are their own mirror. */
+function selfMirrorBin(a: Float32Array, b: Float32Array, k: number, secondIsTail: boolean): number {
+  const ar = a[2 * k];
+  const ai = a[2 * k + 1];
+  let br = b[2 * k];
+  let bi = b[2 * k + 1];
+  if (secondIsTail) {
+    br = Math.fround((k & 1) === 0 ? ar + br : ar - br);
+    bi = Math.fround((k & 1) === 0 ? ai + bi : ai - bi);
+  }
+  return ar * br + ai * bi + (ar * bi - ai * br);
 }
 
 const ENERGIES = new Float64Array(2);
