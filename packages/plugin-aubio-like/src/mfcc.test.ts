@@ -1,5 +1,6 @@
 import { arrayDecoder, pipe, resultRows } from '@timeside/core';
 import { describe, expect, it } from 'vitest';
+import { melEnergies, melFilterbank } from './dsp/mel.js';
 import { MelEnergy } from './mel_energy.js';
 import { Mfcc } from './mfcc.js';
 
@@ -225,5 +226,31 @@ describe('mfcc and mel_energy', () => {
       code: 'E_PARAM',
       param: 'fmax',
     });
+  });
+});
+
+describe('melEnergies', () => {
+  it('equals each band Σ w_mk·|X_k|² summed weight by weight (bands of odd and even widths)', () => {
+    for (const [fftSize, nMels] of [
+      [2048, 40],
+      [512, 26],
+      [1024, 128],
+    ]) {
+      const bank = melFilterbank({ sampleRate: 44100, fftSize, nMels, fmin: 0, fmax: 22050, scale: 'slaney' });
+      const magnitudes = Float32Array.from({ length: fftSize / 2 + 1 }, (_, k) => 1 + Math.sin(0.37 * k) ** 2);
+      const out = new Float32Array(nMels);
+      melEnergies(bank, magnitudes, out);
+      const widths = new Set<number>();
+      for (let m = 0; m < nMels; m++) {
+        let expected = 0;
+        for (let k = bank.start[m]; k < bank.end[m]; k++) {
+          expected += bank.weights[bank.offset[m] + k - bank.start[m]] * magnitudes[k] ** 2;
+        }
+        widths.add((bank.end[m] - bank.start[m]) % 2);
+        expect(out[m]).toBeCloseTo(expected, 5);
+        expect(out[m]).toBeGreaterThan(0);
+      }
+      expect(widths.size, 'both odd and even band widths are covered').toBe(2);
+    }
   });
 });

@@ -69,6 +69,25 @@ describe('ODF kernels', () => {
     expect(klOdf(magnitude, magnitude) / (2 * bins)).toBeCloseTo(Math.LN2, 3);
   });
 
+  it('specflux equals the rectified sum Σ max(|X_k(n)| − |X_k(n−1)|, 0), bin by bin, odd and even sizes', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (const size of [1, 2, 513, 1025]) {
+      const magnitude = Float32Array.from({ length: size }, random);
+      const previous = Float32Array.from({ length: size }, random);
+      let expected = 0;
+      for (let k = 0; k < size; k++) expected += magnitude[k] > previous[k] ? magnitude[k] - previous[k] : 0;
+      expect(specfluxOdf(magnitude, previous)).toBeCloseTo(expected, 9);
+      // Only bin 0 grows: the flux is that one rise.
+      const one = previous.slice();
+      one[0] += 0.25;
+      expect(specfluxOdf(one, previous)).toBeCloseTo(0.25, 6);
+    }
+  });
+
   it('princarg wraps to [−π, π]', () => {
     expect(princarg(2.75 * Math.PI)).toBeCloseTo(0.75 * Math.PI, 12);
     expect(Math.abs(princarg(3 * Math.PI))).toBeCloseTo(Math.PI, 12);

@@ -109,13 +109,20 @@ export function melEnergies(
 ): void {
   const { nMels, start, end, offset, weights } = filterbank;
   for (let m = 0; m < nMels; m++) {
-    let energy = 0;
+    // Two running sums, so that each add need not wait for the one before it.
+    let even = 0;
+    let odd = 0;
     let w = offset[m];
-    for (let k = start[m]; k < end[m]; k++) {
+    let k = start[m];
+    const stop = end[m];
+    for (; k + 1 < stop; k += 2, w += 2) {
       const a = magnitudes[k];
-      energy += weights[w++] * a * a;
+      const b = magnitudes[k + 1];
+      even += weights[w] * a * a;
+      odd += weights[w + 1] * b * b;
     }
-    out[m] = energy;
+    if (k < stop) even += weights[w] * magnitudes[k] * magnitudes[k];
+    out[m] = even + odd;
   }
 }
 
