@@ -236,8 +236,18 @@ describe('melEnergies', () => {
       [512, 26],
       [1024, 128],
     ]) {
-      const bank = melFilterbank({ sampleRate: 44100, fftSize, nMels, fmin: 0, fmax: 22050, scale: 'slaney' });
-      const magnitudes = Float32Array.from({ length: fftSize / 2 + 1 }, (_, k) => 1 + Math.sin(0.37 * k) ** 2);
+      const bank = melFilterbank({
+        sampleRate: 44100,
+        fftSize,
+        nMels,
+        fmin: 0,
+        fmax: 22050,
+        scale: 'slaney',
+      });
+      const magnitudes = Float32Array.from(
+        { length: fftSize / 2 + 1 },
+        (_, k) => 1 + Math.sin(0.37 * k) ** 2,
+      );
       const out = new Float32Array(nMels);
       melEnergies(bank, magnitudes, out);
       const widths = new Set<number>();
