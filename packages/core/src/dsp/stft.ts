@@ -3,6 +3,7 @@ import { type AudioBlock, Processor, type ProcessorMeta } from '../processor/pro
 import { RealFft } from './fft.js';
 import type { FrameBatch } from './frames.js';
 import { Frames } from './frames.js';
+import { SpectrumKernels } from './simd-kernels.js';
 import { WINDOW_NAMES, type WindowName, windowFunction } from './window.js';
 
 /**
@@ -59,7 +60,7 @@ export class Stft extends Processor<StftParams> {
   };
 
   #fft!: RealFft;
-  #window!: Float32Array;
+  #kernels!: SpectrumKernels;
   #complex: Float32Array[] = [];
   #magnitude: Float32Array[] = [];
   readonly #batch = {} as SpectrumBatch;
@@ -67,7 +68,7 @@ export class Stft extends Processor<StftParams> {
   override setup(format: { sampleRate: number }): void {
     const { fftSize, hopSize, window } = this.params;
     this.#fft = new RealFft(fftSize);
-    this.#window = windowFunction(window, fftSize);
+    this.#kernels = new SpectrumKernels(windowFunction(window, fftSize));
     Object.assign(this.#batch, {
       count: 0,
       first: 0,
@@ -86,7 +87,7 @@ export class Stft extends Processor<StftParams> {
     const frames = inputs[0] as FrameBatch;
     const size = this.params.fftSize;
     const bins = size / 2 + 1;
-    const win = this.#window;
+    const kernels = this.#kernels;
     const fft = this.#fft;
     while (this.#complex.length < frames.count) {
       this.#complex.push(new Float32Array(size + 2));
@@ -94,14 +95,9 @@ export class Stft extends Processor<StftParams> {
     }
     for (let f = 0; f < frames.count; f++) {
       const spec = this.#complex[f];
-      fft.forwardWindowed(frames.frames[f], win, spec);
+      fft.forward(kernels.windowed(frames.frames[f]), spec);
       Stft.transforms++;
-      const mag = this.#magnitude[f];
-      for (let k = 0; k < bins; k++) {
-        const re = spec[2 * k];
-        const im = spec[2 * k + 1];
-        mag[k] = Math.sqrt(re * re + im * im);
-      }
+      kernels.magnitudes(spec, this.#magnitude[f]);
     }
     const batch = this.#batch;
     batch.count = frames.count;
