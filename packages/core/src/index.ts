@@ -13,6 +13,7 @@ export * from './dsp/downmix.js';
 export * from './dsp/fft.js';
 export * from './dsp/frames.js';
 export * from './dsp/series.js';
+export { simdKernelsAvailable, widenMinMax } from './dsp/simd-kernels.js';
 export * from './dsp/stft.js';
 export * from './dsp/stft-params.js';
 export * from './dsp/window.js';

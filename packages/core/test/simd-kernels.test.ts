@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileKernels, kernelsSource } from '../../../scripts/build-kernels.mjs';
 import { KERNELS_WASM } from '../src/dsp/kernels-wasm.js';
-import { SpectrumKernels, simdKernelsAvailable } from '../src/dsp/simd-kernels.js';
+import { SpectrumKernels, simdKernelsAvailable, widenMinMax } from '../src/dsp/simd-kernels.js';
 import { windowFunction } from '../src/dsp/window.js';
 
 /** A reproducible uniform generator in [−1, 1) (Park–Miller). */
@@ -58,5 +58,53 @@ describe('STFT kernels (windowing and magnitudes)', () => {
 
   it('kernels-wasm.ts holds the compiled kernels.wat', async () => {
     expect(kernelsSource(await compileKernels())).toContain(`'${KERNELS_WASM}'`);
+  });
+});
+
+describe('widenMinMax', () => {
+  /** The plain loop, the reference. */
+  function reference(samples: Float32Array, from: number, to: number, row: Float32Array, index: number) {
+    for (let i = from; i < to; i++) {
+      if (samples[i] < row[index]) row[index] = samples[i];
+      if (samples[i] > row[index + 1]) row[index + 1] = samples[i];
+    }
+  }
+
+  it('widens a [min, max] as the plain loop does, for every range length and offset, over chunk boundaries', () => {
+    const samples = noise(40000, 11);
+    for (const [from, to] of [
+      [0, 0],
+      [5, 6],
+      [3, 40],
+      [1, 257],
+      [7, 1000],
+      [0, 40000],
+      [13, 33333],
+    ]) {
+      for (const start of [
+        [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+        [-0.25, 0.25],
+      ]) {
+        const expected = new Float32Array([9, ...start]);
+        reference(samples, from, to, expected, 1);
+        const simd = new Float32Array([9, ...start]);
+        widenMinMax(samples, from, to, simd, 1);
+        const plain = new Float32Array([9, ...start]);
+        widenMinMax(samples, from, to, plain, 1, { simd: false });
+        expect([...simd], `[${from}, ${to})`).toEqual([...expected]);
+        expect([...plain]).toEqual([...expected]);
+      }
+    }
+  });
+
+  it('finds an extreme in any lane and in the tail: a spike at each position of a 67-sample range', () => {
+    for (let at = 0; at < 67; at++) {
+      const samples = new Float32Array(67).fill(0.5);
+      samples[at] = -3;
+      samples[(at + 30) % 67] = 2;
+      const row = new Float32Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+      widenMinMax(samples, 0, 67, row, 0);
+      expect([...row]).toEqual([-3, 2]);
+    }
   });
 });

@@ -8,8 +8,8 @@ import {
   paramError,
   type ResultSpec,
   type StreamFormat,
+  widenMinMax,
 } from '@timeside/core';
-import { accumulateMinMax } from './dsp/min_max.js';
 
 const params = {
   samplesPerPixel: {
@@ -105,7 +105,7 @@ export class WaveformPeaks extends Processor<WaveformPeaksParams> {
     while (offset < block.length) {
       const take = Math.min(spp - this.#filled, block.length - offset);
       for (let c = 0; c < this.#channels; c++) {
-        accumulateMinMax(block.data[c], offset, offset + take, this.#row, 2 * c);
+        widenMinMax(block.data[c], offset, offset + take, this.#row, 2 * c);
       }
       this.#filled += take;
       offset += take;

@@ -51,4 +51,43 @@
         (local.set $im (f64.promote_f32 (f32.load offset=4 (local.get $spec))))
         (f32.store (local.get $mag)
           (f32.demote_f64 (f64.sqrt (f64.add (f64.mul (local.get $re) (local.get $re))
-                                             (f64.mul (local.get $im) (local.get $im))))))))))
+                                             (f64.mul (local.get $im) (local.get $im)))))))))
+
+  ;; Widens [min, max] at $out (two f32) by the $n ≥ 0 samples at $p: four lanes of `x < min ? x :
+  ;; min` (pmin, the comparison JavaScript's loop makes) and its max twin, then the lanes and the
+  ;; last n mod 4 samples.
+  (func (export "minmax") (param $p i32) (param $n i32) (param $out i32)
+    (local $end i32) (local $min v128) (local $max v128) (local $x v128) (local $lo f32) (local $hi f32) (local $s f32)
+    (local.set $min (v128.load32_splat (local.get $out)))
+    (local.set $max (v128.load32_splat offset=4 (local.get $out)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (v128.load (local.get $p)))
+        (local.set $min (f32x4.pmin (local.get $min) (local.get $x)))
+        (local.set $max (f32x4.pmax (local.get $max) (local.get $x)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next)))
+    ;; Across the lanes: (0, 1, 2, 3) against (2, 3, 0, 1), then against (1, 0, 3, 2).
+    (local.set $min (f32x4.pmin (local.get $min)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $min) (local.get $min))))
+    (local.set $min (f32x4.pmin (local.get $min)
+      (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $min) (local.get $min))))
+    (local.set $max (f32x4.pmax (local.get $max)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $max) (local.get $max))))
+    (local.set $max (f32x4.pmax (local.get $max)
+      (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $max) (local.get $max))))
+    (local.set $lo (f32x4.extract_lane 0 (local.get $min)))
+    (local.set $hi (f32x4.extract_lane 0 (local.get $max)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tail
+      (loop $each
+        (br_if $tail (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $s (f32.load (local.get $p)))
+        (if (f32.lt (local.get $s) (local.get $lo)) (then (local.set $lo (local.get $s))))
+        (if (f32.gt (local.get $s) (local.get $hi)) (then (local.set $hi (local.get $s))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $each)))
+    (f32.store (local.get $out) (local.get $lo))
+    (f32.store offset=4 (local.get $out) (local.get $hi))))

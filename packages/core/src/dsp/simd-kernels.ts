@@ -1,7 +1,7 @@
 /**
- * The STFT's two hot loops besides the FFT — windowing a frame and taking the magnitudes of its
- * bins — in WebAssembly SIMD (kernels.wat) where the runtime supports it, else in JavaScript.
- * Both paths round the same way, so they give the same floats bit for bit.
+ * Hot loops in WebAssembly SIMD (kernels.wat) where the runtime supports it, else in JavaScript:
+ * the STFT's two besides the FFT — windowing a frame and taking the magnitudes of its bins — and
+ * the running min / max of a run of samples. Both paths give the same floats bit for bit.
  */
 import { KERNELS_WASM } from './kernels-wasm.js';
 import { wasmSimdSupported } from './pffft.js';
@@ -10,6 +10,7 @@ interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   multiply(a: number, b: number, dst: number, n: number): void;
   magnitudes(spec: number, mag: number, count: number): void;
+  minmax(samples: number, count: number, out: number): void;
 }
 
 /** Typed locally: core's tsconfig has no DOM lib, and @types/node does not declare WebAssembly. */
@@ -129,4 +130,66 @@ export class SpectrumKernels {
     kernels.magnitudes(this.#offsets.spectrum, this.#offsets.magnitude, bins);
     magnitude.set(this.#magnitude);
   }
+}
+
+/** Ranges shorter than this are widened in JavaScript: copying them in would cost more. */
+const MIN_MAX_SIMD_FROM = 32;
+/** Samples copied into the min / max instance per call (its first page, after the two results). */
+const MIN_MAX_CHUNK = (PAGE_BYTES - 16) / 4;
+
+let minMaxState: { kernels: KernelExports; samples: Float32Array; out: Float32Array } | null | undefined;
+
+function minMaxKernels() {
+  if (minMaxState === undefined) {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (compiled === undefined || wasm === undefined) minMaxState = null;
+    else {
+      const kernels = new wasm.Instance(compiled).exports as KernelExports;
+      const buffer = kernels.memory.buffer;
+      minMaxState = {
+        kernels,
+        out: new Float32Array(buffer, 0, 2),
+        samples: new Float32Array(buffer, 16, MIN_MAX_CHUNK),
+      };
+    }
+  }
+  return minMaxState;
+}
+
+/**
+ * Widens the running [min, max] kept in `row[index]` (min) and `row[index + 1]` (max) by
+ * `samples[from..to)` — the values a loop of `if (x < min) min = x; if (x > max) max = x` gives,
+ * up to the sign of a zero when a range holds both +0 and −0.
+ */
+export function widenMinMax(
+  samples: Float32Array,
+  from: number,
+  to: number,
+  row: Float32Array,
+  index: number,
+  options: { simd?: boolean } = {},
+): void {
+  const state = options.simd === false || to - from < MIN_MAX_SIMD_FROM ? null : minMaxKernels();
+  if (!state) {
+    let min = row[index];
+    let max = row[index + 1];
+    for (let i = from; i < to; i++) {
+      const x = samples[i];
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    row[index] = min;
+    row[index + 1] = max;
+    return;
+  }
+  const { kernels, out } = state;
+  out[0] = row[index];
+  out[1] = row[index + 1];
+  for (let start = from; start < to; start += MIN_MAX_CHUNK) {
+    const end = Math.min(to, start + MIN_MAX_CHUNK);
+    state.samples.set(samples.subarray(start, end));
+    kernels.minmax(16, end - start, 0);
+  }
+  row[index] = out[0];
+  row[index + 1] = out[1];
 }
