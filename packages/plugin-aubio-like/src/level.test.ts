@@ -131,24 +131,28 @@ describe('level: framewise values', () => {
   }
 
   const cases = [
-    { size: 2048, hop: 512, blockSize: 1000 },
-    { size: 1000, hop: 300, blockSize: 4096 },
-    { size: 256, hop: 1024, blockSize: 777 },
+    { size: 2048, hop: 512, blockSize: 1000, channels: 2 },
+    { size: 1000, hop: 300, blockSize: 4096, channels: 2 },
+    { size: 256, hop: 1024, blockSize: 777, channels: 2 },
+    { size: 2048, hop: 512, blockSize: 1000, channels: 1 },
+    { size: 1000, hop: 300, blockSize: 777, channels: 3 },
   ];
   it.each(cases)(
-    'frameSize $size, hop $hop, blocks of $blockSize: equal to a direct computation',
+    'frameSize $size, hop $hop, blocks of $blockSize, $channels channel(s): equal to a direct computation',
     async (c) => {
-      // A rising-then-falling envelope on two different channels, 0.3 s.
+      // A rising-then-falling envelope on different channels, 0.3 s; the third one's peaks are its
+      // negative half-waves, larger than the others'.
       const length = Math.round(0.3 * SR);
-      const left = new Float32Array(length);
-      const right = new Float32Array(length);
+      const all = [0, 1, 2].map(() => new Float32Array(length));
       for (let i = 0; i < length; i++) {
         const envelope = Math.sin((Math.PI * i) / length);
-        left[i] = envelope * Math.sin(i * 0.05);
-        right[i] = 0.3 * envelope * Math.cos(i * 0.011);
+        all[0][i] = envelope * Math.sin(i * 0.05);
+        all[1][i] = 0.3 * envelope * Math.cos(i * 0.011);
+        all[2][i] = -1.2 * envelope * Math.abs(Math.sin(i * 0.003));
       }
-      const results = await level([left, right], { frameSize: c.size, hopSize: c.hop }, c.blockSize);
-      const expected = referenceFrames([left, right], c.size, c.hop);
+      const channels = all.slice(0, c.channels);
+      const results = await level(channels, { frameSize: c.size, hopSize: c.hop }, c.blockSize);
+      const expected = referenceFrames(channels, c.size, c.hop);
       const rms = results.require('level.rms_frames');
       const max = results.require('level.max_frames');
       expect(rms.frame).toEqual({ sampleRate: SR, size: c.size, hop: c.hop });

@@ -7,8 +7,9 @@ import {
   type ProcessorMeta,
   type ResultSpec,
   type StreamFormat,
+  widenMinMax,
 } from '@timeside/core';
-import { amplitudeToDbfs, channelPowerAndPeak, meanSquareToDbfs } from './dsp/decibels.js';
+import { amplitudeToDbfs, channelPower, meanSquareToDbfs } from './dsp/decibels.js';
 
 const params = {
   frameSize: {
@@ -76,7 +77,8 @@ export class Level extends Processor<LevelParams> {
   #peak = 0;
   #samples = 0;
   #blockPower = new Float64Array(0);
-  #blockPeak = new Float32Array(0);
+  /** [min, max] of one channel's part of a chunk. */
+  readonly #range = new Float32Array(2);
   /**
    * Frames are sums of chunks of gcd(frameSize, hopSize) samples (for 2048 / 512: four chunks of
    * 512), so each sample is added once instead of frameSize / hopSize times. The last
@@ -114,13 +116,14 @@ export class Level extends Processor<LevelParams> {
 
   override process(block: AudioBlock): void {
     const length = block.length;
-    if (this.#blockPower.length < length) {
-      this.#blockPower = new Float64Array(length);
-      this.#blockPeak = new Float32Array(length);
-    }
+    const channels = this.#channels;
+    if (channels > 2 && this.#blockPower.length < length) this.#blockPower = new Float64Array(length);
     const power = this.#blockPower;
-    const peak = this.#blockPeak;
-    if (length > 0) channelPowerAndPeak(block.data, this.#channels, length, power, peak);
+    // Mono and stereo square their samples in the loop below; more channels sum them here first.
+    if (length > 0 && channels > 2) channelPower(block.data, channels, length, power);
+    const first = block.data[0];
+    const second = channels === 2 ? block.data[1] : first;
+    const range = this.#range;
     // One pass: the whole-stream sum, in sample order, and the chunks of the frames.
     let sum = 0;
     const chunkSize = this.#chunkSize;
@@ -130,11 +133,31 @@ export class Level extends Processor<LevelParams> {
     let i = 0;
     while (i < length) {
       const end = Math.min(length, i + chunkSize - filled);
-      for (let j = i; j < end; j++) {
-        const p = power[j];
-        const a = peak[j];
-        sum += p;
-        fillPower += p;
+      if (channels === 2) {
+        for (let j = i; j < end; j++) {
+          const p = first[j] * first[j] + second[j] * second[j];
+          sum += p;
+          fillPower += p;
+        }
+      } else if (channels === 1) {
+        for (let j = i; j < end; j++) {
+          const p = first[j] * first[j];
+          sum += p;
+          fillPower += p;
+        }
+      } else {
+        for (let j = i; j < end; j++) {
+          const p = power[j];
+          sum += p;
+          fillPower += p;
+        }
+      }
+      // The peak: max |x| = max(max x, −min x), channel by channel over the run.
+      for (let c = 0; c < channels; c++) {
+        range[0] = Number.POSITIVE_INFINITY;
+        range[1] = Number.NEGATIVE_INFINITY;
+        widenMinMax(block.data[c], i, end, range, 0);
+        const a = Math.max(range[1], -range[0]);
         if (a > fillPeak) fillPeak = a;
       }
       filled += end - i;

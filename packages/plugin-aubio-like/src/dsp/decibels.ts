@@ -11,30 +11,17 @@ export function meanSquareToDbfs(meanSquare: number): number {
   return 10 * Math.log10(meanSquare);
 }
 
-/**
- * Combines the channels of one block, sample by sample: `power[i]` = Σ_c x_c[i]², `peak[i]` =
- * max_c |x_c[i]|, for i < length.
- */
-export function channelPowerAndPeak(
+/** Combines the channels of one block, sample by sample: `power[i]` = Σ_c x_c[i]², for i < length. */
+export function channelPower(
   data: readonly Float32Array[],
   channels: number,
   length: number,
   power: Float64Array,
-  peak: Float32Array,
 ): void {
   const first = data[0];
-  for (let i = 0; i < length; i++) {
-    const x = first[i];
-    power[i] = x * x;
-    peak[i] = Math.abs(x);
-  }
+  for (let i = 0; i < length; i++) power[i] = first[i] * first[i];
   for (let c = 1; c < channels; c++) {
     const samples = data[c];
-    for (let i = 0; i < length; i++) {
-      const x = samples[i];
-      power[i] += x * x;
-      const a = Math.abs(x);
-      if (a > peak[i]) peak[i] = a;
-    }
+    for (let i = 0; i < length; i++) power[i] += samples[i] * samples[i];
   }
 }
